@@ -1,0 +1,178 @@
+"""Command line: ``qzanalysis corpus | extract | indicators | compare | report``.
+
+Each subcommand is a thin shell over one module's functions, so everything it does can also be
+done in one line from a notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__, paths
+from .corpus import CorpusError, load_corpus
+
+EPILOG = """\
+The flow: corpus (data/raw) -> extract (statements) -> review (data/curated/review.csv)
+-> compare (with data/reference) -> report (notebooks -> outputs/html).
+Every command takes --corpus DIR: any folder with a manifest.csv is a corpus.
+"""
+
+
+def _add_corpus_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=paths.RAW_DIR,
+        metavar="DIR",
+        help="corpus folder holding manifest.csv and the documents (default: data/raw)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qzanalysis",
+        description=(
+            "Find every quantitative plan and reported outcome in Quzhou government documents "
+            "and compare them, 2019-2025."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"qzanalysis {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "corpus",
+        help="list the corpus documents and check the manifest",
+        description=(
+            "Print one row per document (id, type, date, size, encoding, years it mentions). "
+            "Exits with status 1 and every validation message when the corpus is broken."
+        ),
+    )
+    _add_corpus_arg(p)
+    p.set_defaults(func=cmd_corpus)
+
+    p = sub.add_parser(
+        "extract",
+        help="extract quantitative statements into outputs/tables/statements.csv",
+        description=(
+            "Extract every quantitative target, outcome and estimate with its exact place in the "
+            "document, apply the review decisions in data/curated/review.csv, and write the table."
+        ),
+    )
+    _add_corpus_arg(p)
+    p.add_argument("--out", type=Path, default=None, metavar="FILE",
+                   help="output CSV (default: outputs/tables/statements.csv)")
+    p.add_argument("--no-review", action="store_true",
+                   help="write the raw extractor output, without review decisions")
+    p.add_argument("--review", type=Path, default=None, metavar="FILE",
+                   help="review file to apply (default: data/curated/review.csv)")
+    p.add_argument("--parquet", action="store_true", help="also write a Parquet file beside the CSV")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser(
+        "indicators",
+        help="list the indicator registry, or the phrases it does not map",
+        description="Show data/indicators.yaml as a table; --unmapped lists extracted indicator "
+                    "phrases with no id, so you can add synonyms to the YAML.",
+    )
+    _add_corpus_arg(p)
+    p.add_argument("--unmapped", action="store_true", help="list indicator phrases with no id")
+    p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser(
+        "compare",
+        help="judge every target against outcomes; write comparison tables",
+        description=(
+            "Match targets with outcomes (corpus and data/reference), give each a verdict, track "
+            "multi-year goals, check consistency and coverage, and write CSV tables (plus Parquet "
+            "and Stata .dta on request) with a data dictionary."
+        ),
+    )
+    _add_corpus_arg(p)
+    p.add_argument("--tolerance-pp", type=float, default=0.2, metavar="X",
+                   help="tolerance for '左右' targets in percentage points (default 0.2)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="output folder (default: outputs/tables)")
+    p.add_argument("--parquet", action="store_true", help="also write Parquet files")
+    p.add_argument("--stata", action="store_true", help="also write Stata .dta files")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "report",
+        help="run the notebooks and render every report to outputs/",
+        description=(
+            "Execute the parameterised notebooks with papermill into outputs/notebooks/, render "
+            "them to self-contained HTML in outputs/html/, and write outputs/index.html. "
+            "Up-to-date reports are skipped unless --force."
+        ),
+    )
+    _add_corpus_arg(p)
+    p.add_argument("--years", default=None, metavar="SPEC",
+                   help="years for the year reviews, e.g. 2019-2025 or 2020,2022")
+    p.add_argument("--only", choices=("overview", "year", "plan"), action="append",
+                   help="render only this kind of report (repeatable)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="reports to run in parallel (default: 2 on 2+ cores)")
+    p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    p.add_argument("--force", action="store_true", help="re-run reports that are up to date")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def cmd_corpus(args: argparse.Namespace) -> int:
+    corpus = load_corpus(args.corpus)
+    table = corpus.summary()
+    with _wide_pandas():
+        print(table.drop(columns=["title"]).to_string(index=False))
+    print(f"\n{len(corpus)} documents in {corpus.path}; all files decoded and checked.")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    raise NotImplementedError("extract: being built (issue 3)")
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    raise NotImplementedError("indicators: being built (issue 3)")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    raise NotImplementedError("compare: being built (issue 4)")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    raise NotImplementedError("report: being built (issue 5)")
+
+
+class _wide_pandas:
+    """Print whole tables (no '...' columns) on the console."""
+
+    def __enter__(self):
+        import pandas as pd
+
+        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 50,
+                                      "display.max_colwidth", 60)
+        self._ctx.__enter__()
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CorpusError as exc:
+        print(f"qzanalysis {args.command}: the corpus cannot be used.\n{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

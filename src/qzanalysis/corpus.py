@@ -1,0 +1,501 @@
+"""Load a corpus: a folder of documents described by ``manifest.csv``.
+
+The decoded text of each document is kept exactly as decoded: character offsets into it are the
+provenance of every number the package extracts. Parsing works on a *normalised view*
+(:class:`NormalizedText`) that folds full-width characters, drops stray spaces, re-joins words
+split across PDF line breaks and unwraps ``PM_{2.5}``; its offset map sends any span found in the
+view back to the exact original characters.
+
+Nothing here writes to the corpus folder.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import re
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+
+MANIFEST_NAME = "manifest.csv"
+REQUIRED_COLUMNS = ("doc_id", "file", "title", "doc_type", "issuer", "published", "city")
+OPTIONAL_COLUMNS = ("encoding", "source", "sha256", "notes")
+DOC_TYPES = (
+    "work_report",
+    "work_report_excerpt",
+    "work_report_highlights",
+    "plan_proposal",
+    "plan_outline",
+    "plan_evaluation",
+    "reply_to_deputies",
+    "statistical_bulletin",
+    "news",
+    "other",
+)
+_DOC_ID_RE = re.compile(r"^[a-z0-9_-]+$")
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+class CorpusError(ValueError):
+    """A corpus that cannot be loaded. ``problems`` lists every message (file, row, what to do)."""
+
+    def __init__(self, problems: list[str], corpus_dir: Path | None = None):
+        self.problems = list(problems)
+        self.corpus_dir = corpus_dir
+        where = f" in {corpus_dir}" if corpus_dir else ""
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s){where}:\n{lines}")
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------------------------
+
+
+class DecodeError(ValueError):
+    """Raised by :func:`decode_bytes` with a message that says what to do."""
+
+
+def _looks_like_chinese(text: str) -> bool:
+    """Guard against GB18030 'succeeding' on bytes that are really another encoding.
+
+    GB18030 maps almost any byte pair to some character, so a Latin-1 or Big5 file can decode
+    without error into nonsense. Real Chinese text is mostly common CJK ideographs and CJK
+    punctuation among its non-ASCII characters.
+    """
+    non_ascii = [c for c in text if ord(c) > 127]
+    if not non_ascii:
+        return True
+    common = sum(
+        1
+        for c in non_ascii
+        if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+        or c in "“”‘’—…·《》"
+    )
+    return common / len(non_ascii) >= 0.9
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a document's bytes; return ``(text, encoding_used)``.
+
+    With ``encoding`` given it is used strictly. Otherwise: a UTF-8 or UTF-16 byte-order mark
+    decides; then strict UTF-8; then strict GB18030 (a superset of GBK and GB2312, the usual
+    encodings of Chinese government files) if the result reads as Chinese. The byte-order mark
+    is not part of the text, so offsets start at the first real character.
+    """
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding)
+        except LookupError:
+            raise DecodeError(
+                f"unknown encoding {encoding!r}; use a Python codec name such as utf-8 or gb18030"
+            ) from None
+        name = "utf-8-sig" if codec.name == "utf-8" else codec.name
+        try:
+            return data.decode(name), codec.name
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"cannot be decoded as {encoding}: byte {exc.start} ({data[exc.start:exc.start + 4]!r}) "
+                f"is invalid; fix the encoding column or re-save the file as UTF-8"
+            ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"starts with a UTF-8 byte-order mark but byte {exc.start + 3} is not UTF-8; "
+                "re-save the file as UTF-8"
+            ) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise DecodeError("has a UTF-16 byte-order mark but is not valid UTF-16") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_exc:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _looks_like_chinese(text):
+            return text, "gb18030"
+        raise DecodeError(
+            f"is neither UTF-8 (invalid byte at {utf8_exc.start}) nor Chinese GB18030/GBK text; "
+            "set its encoding column in manifest.csv (e.g. big5) or re-save it as UTF-8"
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Normalised view with an offset map
+# --------------------------------------------------------------------------------------------
+
+# Full-width ASCII variants (！ to ～) sit at a fixed distance from ASCII.
+_FULLWIDTH_SHIFT = 0xFEE0
+_SUBSCRIPT_DIGITS = {chr(0x2080 + i): str(i) for i in range(10)}
+_SUPERSCRIPT_DIGITS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", **{chr(0x2074 + i - 4): str(i) for i in range(4, 10)}}
+# A few traditional characters that PDF conversions of simplified documents leak.
+_TRADITIONAL = str.maketrans({"實": "实", "發": "发", "億": "亿", "萬": "万", "與": "与", "經": "经",
+                              "濟": "济", "業": "业", "總": "总", "產": "产", "額": "额", "貫": "贯"})
+
+_HSPACE = r"[ \t\u00a0\u3000\u2002-\u200b]"
+_SENTENCE_END = "。！？；：!?;:”’」』）)》】…"
+_CHANGES = re.compile(
+    r"(?P<sub>_\{(?P<subtext>[0-9.]{1,4})\})"  # PM_{2.5} -> PM2.5 (LaTeX-ish subscript from PDFs)
+    r"|(?P<brk>(?<=[^\n])[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*(?=[^\s]))"  # a line break
+    rf"|(?P<sp>{_HSPACE}+)"  # horizontal white space
+    r"|(?P<fw>[\uff01-\uff5e\u2080-\u2089\u00b2\u00b3\u00b9\u2070\u2074-\u2079])"  # width variants
+)
+# A line at least this long that stops mid-sentence was wrapped by a PDF converter, not ended.
+MIN_WRAPPED_LINE = 40
+
+
+def _is_ascii_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A parsing view of a document's text with a map back to the original offsets.
+
+    ``origin[i]`` is the original offset of normalised character ``i``; ``origin[len(text)]`` is
+    the original length. Spans map back with :meth:`to_original`.
+    """
+
+    text: str
+    origin: array = field(repr=False)
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span ``[start, end)`` to the original span that produced it."""
+        if not 0 <= start <= end <= len(self.text):
+            raise IndexError(f"span [{start}, {end}) outside normalised text of {len(self.text)}")
+        if start == end:
+            return self.origin[start], self.origin[start]
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def original_offset(self, index: int) -> int:
+        return self.origin[index]
+
+
+def normalize_text(original: str) -> NormalizedText:
+    """Build the normalised parsing view of ``original`` (see module docstring)."""
+    out: list[str] = []
+    origin = array("l")
+    pos = 0
+    n = len(original)
+    for m in _CHANGES.finditer(original):
+        start, end = m.span()
+        if start > pos:  # unchanged stretch, copied in bulk
+            out.append(original[pos:start].translate(_TRADITIONAL))
+            origin.extend(range(pos, start))
+        if m.group("sub"):
+            s = m.start("subtext")
+            out.append(m.group("subtext"))
+            origin.extend(range(s, s + len(m.group("subtext"))))
+        elif m.group("brk"):
+            line_start = original.rfind("\n", 0, start) + 1
+            line = original[line_start:start].strip()
+            nxt = original[end] if end < n else ""
+            wrapped = (
+                len(line) >= MIN_WRAPPED_LINE
+                and line[-1] not in _SENTENCE_END
+                and not nxt.isspace()
+                and nxt not in "#-—*"
+            )
+            if not wrapped:  # a real paragraph break: keep it exactly
+                out.append(m.group("brk"))
+                origin.extend(range(start, end))
+        elif m.group("sp"):
+            prev = original[start - 1] if start > 0 else ""
+            nxt = original[end] if end < n else ""
+            # Spaces matter only between Latin words ("Noto Sans"); in Chinese text they are
+            # PDF noise ("实际到位市外资金 141.6 亿元").
+            if _is_ascii_word(prev) and _is_ascii_word(nxt) and not (prev.isdigit() and nxt.isdigit()) \
+                    and (prev.isalpha() or nxt.isalpha()):
+                out.append(" ")
+                origin.append(start)
+        else:
+            ch = m.group("fw")
+            if ch in _SUBSCRIPT_DIGITS:
+                out.append(_SUBSCRIPT_DIGITS[ch])
+            elif ch in _SUPERSCRIPT_DIGITS:
+                out.append(_SUPERSCRIPT_DIGITS[ch])
+            else:
+                out.append(chr(ord(ch) - _FULLWIDTH_SHIFT))
+            origin.append(start)
+        pos = end
+    if pos < n:
+        out.append(original[pos:].translate(_TRADITIONAL))
+        origin.extend(range(pos, n))
+    origin.append(n)
+    return NormalizedText("".join(out), origin)
+
+
+# --------------------------------------------------------------------------------------------
+# Documents and corpora
+# --------------------------------------------------------------------------------------------
+
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|—|-|～|~|至)")
+
+
+@dataclass
+class Document:
+    """One source document: its manifest metadata and its exactly-decoded text."""
+
+    doc_id: str
+    file: Path
+    title: str
+    doc_type: str
+    issuer: str
+    published: str
+    city: str
+    text: str
+    encoding: str
+    sha256: str
+    source: str = ""
+    notes: str = ""
+
+    @property
+    def published_year(self) -> int:
+        return int(self.published[:4])
+
+    @property
+    def published_month(self) -> int:
+        return int(self.published[5:7])
+
+    @cached_property
+    def normalized(self) -> NormalizedText:
+        return normalize_text(self.text)
+
+    @cached_property
+    def years_mentioned(self) -> list[int]:
+        """Years (1990-2099) the document names, e.g. '2019年', '2021—2026'."""
+        return sorted({int(y) for y in _YEAR_RE.findall(self.normalized.text)})
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {
+            "doc_id": self.doc_id,
+            "file": self.file.name,
+            "title": self.title,
+            "doc_type": self.doc_type,
+            "issuer": self.issuer,
+            "published": self.published,
+            "city": self.city,
+            "encoding": self.encoding,
+            "sha256": self.sha256,
+            "source": self.source,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class Corpus:
+    """The documents of one corpus folder, in manifest order."""
+
+    path: Path
+    documents: list[Document]
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __getitem__(self, doc_id: str) -> Document:
+        for doc in self.documents:
+            if doc.doc_id == doc_id:
+                return doc
+        raise KeyError(f"no document {doc_id!r} in {self.path}; known: {self.doc_ids}")
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return [d.doc_id for d in self.documents]
+
+    def fingerprint(self) -> str:
+        """One hash over the manifest and every document: changes when any evidence changes."""
+        h = hashlib.sha256()
+        h.update((self.path / MANIFEST_NAME).read_bytes())
+        for doc in self.documents:
+            h.update(doc.sha256.encode())
+        return h.hexdigest()
+
+    def summary(self) -> pd.DataFrame:
+        """A table of documents: id, type, date, size, encoding, years mentioned."""
+        rows = [
+            {
+                "doc_id": d.doc_id,
+                "doc_type": d.doc_type,
+                "published": d.published,
+                "chars": len(d.text),
+                "bytes": d.file.stat().st_size,
+                "encoding": d.encoding,
+                "years_mentioned": _compact_years(d.years_mentioned),
+                "title": d.title,
+            }
+            for d in self.documents
+        ]
+        return pd.DataFrame(rows).astype({"chars": "Int64", "bytes": "Int64"})
+
+    def metadata_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([d.metadata for d in self.documents])
+
+
+def _compact_years(years: list[int]) -> str:
+    """[2019, 2020, 2021, 2025] -> '2019-2021, 2025'."""
+    parts: list[str] = []
+    run: list[int] = []
+    for y in years:
+        if run and y == run[-1] + 1:
+            run.append(y)
+            continue
+        if run:
+            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+        run = [y]
+    if run:
+        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+    return ", ".join(parts)
+
+
+def _valid_date(value: str) -> bool:
+    m = _DATE_RE.match(value)
+    if not m:
+        return False
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return 1949 <= year <= 2100
+
+
+def load_corpus(path: str | Path | None = None) -> Corpus:
+    """Load and validate the corpus in ``path`` (default ``data/raw``).
+
+    Raises:
+        CorpusError: with every problem found, each naming the manifest line or file and what
+            to do about it. Nothing is loaded partially.
+    """
+    corpus_dir = Path(path) if path is not None else paths.RAW_DIR
+    manifest = corpus_dir / MANIFEST_NAME
+    if not corpus_dir.is_dir():
+        raise CorpusError([f"{corpus_dir} is not a folder; pass --corpus DIR with a manifest.csv"])
+    if not manifest.is_file():
+        raise CorpusError(
+            [f"{manifest} is missing: a corpus folder needs a manifest.csv with columns "
+             f"{', '.join(REQUIRED_COLUMNS)} (see README, 'Adding a document')"],
+            corpus_dir,
+        )
+    problems: list[str] = []
+    try:
+        raw = manifest.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError([f"{manifest}: not UTF-8 (byte {exc.start}); save it as UTF-8 CSV"], corpus_dir) from None
+    reader = csv.reader(raw.splitlines())
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise CorpusError([f"{manifest}: empty file; it needs a header row"], corpus_dir) from None
+    missing_cols = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing_cols:
+        raise CorpusError(
+            [f"{manifest} line 1: missing column(s) {', '.join(missing_cols)}; "
+             f"required: {', '.join(REQUIRED_COLUMNS)}"],
+            corpus_dir,
+        )
+    unknown_cols = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown_cols:
+        problems.append(
+            f"{manifest} line 1: unknown column(s) {', '.join(unknown_cols)}; "
+            f"allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
+        )
+
+    documents: list[Document] = []
+    seen: dict[str, int] = {}
+    for row_values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in row_values):
+            continue
+        if len(row_values) != len(header):
+            problems.append(
+                f"{manifest} line {line}: {len(row_values)} fields, expected {len(header)} "
+                "(quote a field that contains a comma)"
+            )
+            continue
+        row = {k: v.strip() for k, v in zip(header, row_values)}
+        where = f"{manifest.name} line {line}"
+        doc_id = row["doc_id"]
+        if not doc_id:
+            problems.append(f"{where}: doc_id is empty; give each document a unique slug")
+        elif not _DOC_ID_RE.match(doc_id):
+            problems.append(f"{where}: doc_id {doc_id!r} must use only a-z, 0-9, '_' and '-'")
+        elif doc_id in seen:
+            problems.append(f"{where}: doc_id {doc_id!r} is duplicated (first on line {seen[doc_id]})")
+        else:
+            seen[doc_id] = line
+        for col in ("title", "issuer", "city"):
+            if not row[col]:
+                problems.append(f"{where}: {col} is empty")
+        if row["doc_type"] not in DOC_TYPES:
+            problems.append(
+                f"{where}: doc_type {row['doc_type']!r} is unknown; use one of {', '.join(DOC_TYPES)}"
+            )
+        if not _valid_date(row["published"]):
+            problems.append(
+                f"{where}: published {row['published']!r} is not a date; write YYYY-MM-DD or YYYY-MM"
+            )
+        if not row["file"]:
+            problems.append(f"{where}: file is empty; give the document's path relative to the manifest")
+            continue
+        file = (corpus_dir / row["file"]).resolve()
+        if not file.is_file():
+            problems.append(f"{where}: file {row['file']!r} not found in {corpus_dir}")
+            continue
+        data = file.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        expected = row.get("sha256", "").lower()
+        if expected and expected != digest:
+            problems.append(
+                f"{where}: {row['file']} has sha256 {digest[:12]}…, manifest says {expected[:12]}…; "
+                "the file changed since it was recorded: restore it, or if the new version is "
+                "intended, update the sha256 column"
+            )
+            continue
+        try:
+            text, used = decode_bytes(data, row.get("encoding") or None)
+        except DecodeError as exc:
+            problems.append(f"{where}: {row['file']} {exc}")
+            continue
+        if not text.strip():
+            problems.append(f"{where}: {row['file']} is empty; remove the row or add the text")
+            continue
+        documents.append(
+            Document(
+                doc_id=doc_id,
+                file=file,
+                title=row["title"],
+                doc_type=row["doc_type"],
+                issuer=row["issuer"],
+                published=row["published"],
+                city=row["city"],
+                text=text,
+                encoding=used,
+                sha256=digest,
+                source=row.get("source", ""),
+                notes=row.get("notes", ""),
+            )
+        )
+    if not documents and not problems:
+        problems.append(f"{manifest}: no document rows; add one row per document")
+    if problems:
+        raise CorpusError(problems, corpus_dir)
+    return Corpus(path=corpus_dir, documents=documents)
