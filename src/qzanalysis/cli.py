@@ -132,15 +132,108 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    raise NotImplementedError("extract: being built (issue 3)")
+    import os
+    import warnings
+
+    from .extract import extract_statements
+    from .review import ReviewError, apply_review
+
+    corpus = load_corpus(args.corpus)
+    table = extract_statements(corpus)
+    raw_count = len(table)
+    if not args.no_review:
+        review_file = args.review or paths.REVIEW_FILE
+        if args.review is not None or review_file.is_file():
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    table = apply_review(table, review_file, corpus=corpus)
+            except ReviewError as exc:
+                print(f"qzanalysis extract: the review file cannot be applied.\n{exc}", file=sys.stderr)
+                return 1
+            for w in caught:
+                print(f"warning: {w.message}", file=sys.stderr)
+            print(f"review: {review_file} applied ({raw_count} extracted -> {len(table)} statements)")
+    out = args.out or (paths.TABLES_DIR / "statements.csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    table.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel opens the Chinese correctly
+    os.replace(tmp, out)
+    written = [str(out)]
+    if args.parquet:
+        pq = out.with_suffix(".parquet")
+        tmp = pq.with_name(pq.name + ".tmp")
+        table.to_parquet(tmp, index=False)
+        os.replace(tmp, pq)
+        written.append(str(pq))
+    counts = (table.groupby(["doc_id", "kind"]).size().unstack(fill_value=0)
+              .reindex(corpus.doc_ids, fill_value=0))
+    with _wide_pandas():
+        print(counts.to_string())
+    for doc_id in corpus.doc_ids:
+        if counts.loc[doc_id].sum() == 0:
+            print(f"warning: {doc_id} yields no statements; check its text or the rules",
+                  file=sys.stderr)
+    unmapped = int(table["indicator_id"].isna().sum() + (table["indicator_id"] == "").sum())
+    print(f"{len(table)} statements, {unmapped} without an indicator id "
+          f"(see: qzanalysis indicators --unmapped); written to {', '.join(written)}")
+    return 0
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    raise NotImplementedError("indicators: being built (issue 3)")
+    from .indicators import load_registry
+
+    registry = load_registry()
+    if not args.unmapped:
+        with _wide_pandas():
+            print(registry.to_frame().to_string(index=False))
+        print(f"\n{len(registry.indicators)} indicators in {registry.source}")
+        return 0
+    from .extract import extract_statements
+
+    table = extract_statements(load_corpus(args.corpus), registry)
+    missing = table[table["indicator_id"].isna() | (table["indicator_id"] == "")]
+    if missing.empty:
+        print("every extracted indicator phrase maps to an id")
+        return 0
+    summary = (missing.groupby("indicator_text", dropna=False)
+               .agg(count=("statement_id", "size"),
+                    doc_ids=("doc_id", lambda s: ", ".join(sorted(set(s)))),
+                    measures=("measure", lambda s: ", ".join(sorted(set(s)))))
+               .sort_values(["count", "indicator_text"], ascending=[False, True])
+               .reset_index())
+    with _wide_pandas():
+        print(summary.to_string(index=False))
+    print(f"\n{len(summary)} unmapped phrases ({len(missing)} statements); add synonyms or ids "
+          f"to {registry.source}")
+    return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    raise NotImplementedError("compare: being built (issue 4)")
+    from .compare import STATUSES, analyse
+    from .reference import ReferenceDataError
+    from .tables import undescribed_columns, write_tables
+
+    try:
+        result = analyse(args.corpus, tolerance_pp=args.tolerance_pp)
+    except ReferenceDataError as exc:
+        print(f"qzanalysis compare: the reference figures cannot be used.\n{exc}", file=sys.stderr)
+        return 1
+    frames = result.tables()
+    written = write_tables(frames, args.out, parquet=args.parquet, stata=args.stata)
+    counts = result.comparisons["status"].value_counts()
+    print(f"{len(result.comparisons)} targets compared (tolerance {args.tolerance_pp} pp, "
+          f"as of {result.parameters['as_of']}):")
+    for status in STATUSES:
+        print(f"  {status:<15}{int(counts.get(status, 0)):>5}")
+    print(f"{len(result.tracking)} multi-year targets tracked; "
+          f"{len(result.consistency)} consistency findings.")
+    missing = undescribed_columns(frames)
+    if missing:
+        print(f"warning: columns without a codebook description: {missing}", file=sys.stderr)
+    out_dir = written[0].parent if written else args.out
+    print(f"{len(written)} files written to {out_dir} (codebook.csv and README.md describe every column).")
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

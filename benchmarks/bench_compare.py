@@ -1,0 +1,85 @@
+"""Compare-step benchmark: verdict counts on the shipped corpus and how long comparing takes.
+
+Prints (never asserts): how many targets reach each status, and the median wall time of the
+compare step over several runs, without extraction (statements already extracted and reviewed)
+and with it (``analyse()`` end to end). The first call pays the one-off statsmodels import.
+
+    python benchmarks/bench_compare.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+
+def _median_time(fn, runs: int) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), min(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement (median)")
+    # run_benchmarks.py calls main() with its own command line in sys.argv: parse only what we are given.
+    args = parser.parse_args([] if argv is None else argv)
+
+    from qzanalysis.compare import (
+        STATUSES,
+        analyse,
+        check_consistency,
+        compare_targets,
+        coverage_by_year,
+        load_reference_quietly,
+        track_targets,
+    )
+    from qzanalysis.corpus import load_corpus
+    from qzanalysis.extract import extract_statements
+    from qzanalysis.indicators import load_registry
+    from qzanalysis.review import apply_review
+    from qzanalysis.stats import attainment_table
+
+    corpus = load_corpus()
+    registry = load_registry()
+    statements = apply_review(extract_statements(corpus, registry), corpus=corpus, registry=registry)
+    published = {d.doc_id: d.published for d in corpus}
+
+    def compare_step():
+        reference = load_reference_quietly(None, registry)
+        kw = dict(registry=registry, published=published)
+        cmp = compare_targets(statements, reference, **kw)
+        track_targets(statements, reference, **kw)
+        check_consistency(statements, reference, **kw)
+        coverage_by_year(statements, reference, comparisons=cmp)
+        attainment_table(cmp)
+        return cmp
+
+    started = time.perf_counter()
+    comparisons = compare_step()
+    cold = time.perf_counter() - started
+
+    counts = comparisons["status"].value_counts()
+    print(f"targets compared: {len(comparisons)} "
+          f"(corpus {int((comparisons['target_origin'] == 'corpus').sum())}, "
+          f"reference {int((comparisons['target_origin'] == 'reference').sum())})")
+    for status in STATUSES:
+        print(f"  {status:<15}{int(counts.get(status, 0)):>5}")
+    unmapped = comparisons["indicator_id"].isna().sum()
+    print(f"  (of which not_comparable because the indicator is unmapped: {int(unmapped)})")
+
+    med, best = _median_time(compare_step, args.runs)
+    print(f"compare step, extraction excluded: median {med * 1000:.0f} ms, best {best * 1000:.0f} ms "
+          f"over {args.runs} runs (first call incl. statsmodels import: {cold * 1000:.0f} ms)")
+    med, best = _median_time(lambda: analyse(), args.runs)
+    print(f"analyse() end to end, extraction and review included: median {med * 1000:.0f} ms, "
+          f"best {best * 1000:.0f} ms over {args.runs} runs")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,260 @@
+"""Secondary reference figures (``data/reference/``) in the statements shape.
+
+The corpus says little about 2020-2024, so ``data/reference/quzhou_reference_facts.csv`` holds
+figures seen on public web pages, each with its page (``source_url``) and a ``confidence`` grade
+(high | medium | low). :func:`load_reference` reads them into the same columns as extracted
+statements (kind, indicator_id, measure, period, value, unit, comparator), so the comparison code
+treats a reference figure and a document figure alike while keeping the provenance.
+
+Adding or overriding a figure (no code needed)
+-----------------------------------------------
+Add a row to the CSV (or to a copy passed as ``path``) with:
+
+* ``kind``: outcome | expected | target;
+* ``indicator_zh``: the indicator as the source writes it; it is mapped to an id through
+  ``data/indicators.yaml`` (longest synonym wins). A phrase the registry does not know is kept
+  (indicator_id empty) and listed in a warning: add a synonym to the YAML;
+* ``measure``: level | growth | change | count | share | ratio | rank | completion;
+* ``period_start``, ``period_end``: ``YYYY`` or ``YYYY-MM`` (a Jan-Nov figure is 2023-01..2023-11;
+  a growth over ``2016``-``2021`` is an average annual growth over that span);
+* ``value`` (and ``value_high`` for a range), ``unit`` (empty for a ratio), ``comparator``
+  (eq | approx | ge | gt | le | lt | range);
+* ``confidence`` (high | medium | low), ``source_kind``, ``source_url`` (required: a figure
+  without a source is refused), ``note``.
+
+Nothing is overwritten: to *override* a figure, add a row for the same indicator, measure and
+period with a better source and a higher confidence. The comparison prefers figures from the
+corpus, then reference figures by confidence; :func:`reference_conflicts` lists every
+indicator-period that two rows state with different values, so a disagreement stays visible.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .indicators import IndicatorRegistry, load_registry
+
+KINDS = ("target", "outcome", "expected")
+MEASURES = ("level", "growth", "change", "count", "share", "ratio", "rank", "completion")
+COMPARATORS = ("eq", "approx", "ge", "gt", "le", "lt", "range")
+CONFIDENCES = ("high", "medium", "low")
+CONFIDENCE_RANK = {"high": 3, "medium": 2, "low": 1}
+REQUIRED_COLUMNS = (
+    "kind", "indicator_zh", "measure", "period_start", "period_end", "value", "unit",
+    "comparator", "confidence", "source_url",
+)
+OPTIONAL_COLUMNS = ("indicator_en", "value_high", "source_kind", "note", "direction")
+_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+
+# The statements contract (see the shared brief), in order, with dtypes.
+STATEMENT_DTYPES: dict[str, str] = {
+    "statement_id": "string",
+    "doc_id": "string",
+    "kind": "string",
+    "indicator_id": "string",
+    "indicator_text": "string",
+    "measure": "string",
+    "direction": "string",
+    "period_start": "string",
+    "period_end": "string",
+    "value": "float64",
+    "value_high": "Float64",
+    "unit": "string",
+    "comparator": "string",
+    "char_start": "Int64",
+    "char_end": "Int64",
+    "quote": "string",
+    "evidence": "string",
+    "section": "string",
+    "source": "string",
+}
+REFERENCE_EXTRA_DTYPES: dict[str, str] = {
+    "indicator_en": "string",
+    "source_url": "string",
+    "confidence": "string",
+    "source_kind": "string",
+    "note": "string",
+    "file_line": "Int64",
+}
+
+
+class ReferenceDataError(ValueError):
+    """The reference CSV has malformed rows: the message lists file, line, column and the fix."""
+
+
+class UnknownIndicatorWarning(UserWarning):
+    """Reference rows whose indicator phrase the registry does not map."""
+
+
+def load_reference(
+    path: str | Path | None = None, registry: IndicatorRegistry | None = None
+) -> pd.DataFrame:
+    """Load the reference figures as statement rows.
+
+    Args:
+        path: CSV file (default ``data/reference/quzhou_reference_facts.csv``).
+        registry: indicator registry used to map ``indicator_zh`` (default: ``load_registry()``).
+
+    Returns:
+        One row per CSV row with the statements columns (statement_id ``ref-001`` = first data
+        row, doc_id empty, source ``reference``) plus indicator_en, source_url, confidence,
+        source_kind, note and file_line.
+
+    Raises:
+        ReferenceDataError: listing every malformed row (file, line, column, what to do).
+    """
+    file = Path(path) if path else paths.REFERENCE_FILE
+    registry = registry or load_registry()
+    try:
+        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ReferenceDataError(
+            f"{file}: reference file not found; copy quzhou_reference_facts.csv into data/reference/"
+        ) from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        raise ReferenceDataError(
+            f"{file.name}: missing column(s) {', '.join(missing)}; the header must hold "
+            f"{', '.join(REQUIRED_COLUMNS)} (see data/reference/README.md)"
+        )
+    for col in OPTIONAL_COLUMNS:
+        if col not in raw.columns:
+            raw[col] = ""
+    raw = raw.apply(lambda s: s.str.strip())
+    problems = _validate(raw, file.name)
+    if problems:
+        raise ReferenceDataError(
+            f"{file}: {len(problems)} problem(s) in the reference figures:\n  "
+            + "\n  ".join(problems)
+        )
+
+    ids = [registry.match(p) for p in raw["indicator_zh"]]
+    unknown = sorted({p for p, i in zip(raw["indicator_zh"], ids) if i is None})
+    if unknown:
+        warnings.warn(
+            f"{file.name}: {len(unknown)} indicator phrase(s) not in the registry "
+            f"({registry.source}): {', '.join(unknown)}. Their rows are kept with an empty "
+            "indicator_id; add the phrase as a synonym in data/indicators.yaml to use them.",
+            UnknownIndicatorWarning,
+            stacklevel=2,
+        )
+    n = len(raw)
+    value_high = pd.to_numeric(raw["value_high"].replace("", None), errors="coerce")
+    comparator = raw["comparator"].where(value_high.isna(), "range")
+    frame = pd.DataFrame(
+        {
+            "statement_id": [f"ref-{i:03d}" for i in range(1, n + 1)],
+            "doc_id": [""] * n,
+            "kind": raw["kind"],
+            "indicator_id": pd.array(ids, dtype="string"),
+            "indicator_text": raw["indicator_zh"],
+            "measure": raw["measure"],
+            "direction": raw["direction"],
+            "period_start": raw["period_start"],
+            "period_end": raw["period_end"],
+            "value": pd.to_numeric(raw["value"]).astype("float64"),
+            "value_high": value_high,
+            "unit": raw["unit"],
+            "comparator": comparator,
+            "char_start": pd.array([pd.NA] * n, dtype="Int64"),
+            "char_end": pd.array([pd.NA] * n, dtype="Int64"),
+            "quote": raw["note"],
+            "evidence": [""] * n,
+            "section": [""] * n,
+            "source": ["reference"] * n,
+            "indicator_en": raw["indicator_en"],
+            "source_url": raw["source_url"],
+            "confidence": raw["confidence"],
+            "source_kind": raw["source_kind"],
+            "note": raw["note"],
+            "file_line": pd.array(range(2, n + 2), dtype="Int64"),
+        }
+    )
+    return frame.astype({**STATEMENT_DTYPES, **REFERENCE_EXTRA_DTYPES})
+
+
+def _validate(raw: pd.DataFrame, name: str) -> list[str]:
+    """Return one message per bad cell: '<file> line N, column C: what; what to do'."""
+    out: list[str] = []
+
+    def bad(i: int, col: str, msg: str) -> None:
+        out.append(f"{name} line {i + 2}, column {col}: {msg}")
+
+    for i, row in raw.iterrows():
+        checks = (
+            ("kind", KINDS), ("measure", MEASURES), ("comparator", COMPARATORS),
+            ("confidence", CONFIDENCES),
+        )
+        for col, allowed in checks:
+            if row[col] not in allowed:
+                bad(i, col, f"{row[col]!r} is not allowed; use one of {', '.join(allowed)}")
+        if not row["indicator_zh"]:
+            bad(i, "indicator_zh", "empty; write the indicator as the source names it")
+        if not row["source_url"]:
+            bad(i, "source_url", "empty; every figure needs the page it was seen on")
+        for col in ("period_start", "period_end"):
+            if not _PERIOD.match(row[col]):
+                bad(i, col, f"{row[col]!r} is not a period; write YYYY or YYYY-MM")
+        if _PERIOD.match(row["period_start"]) and _PERIOD.match(row["period_end"]):
+            if _period_key(row["period_start"], end=False) > _period_key(row["period_end"], end=True):
+                bad(i, "period_end", f"{row['period_end']} is before period_start {row['period_start']}")
+        try:
+            float(row["value"])
+        except ValueError:
+            bad(i, "value", f"{row['value']!r} is not a number; write a plain number (216.1, not 216.1亿)")
+        if row["value_high"]:
+            try:
+                high = float(row["value_high"])
+                if row["value"] and _is_number(row["value"]) and high < float(row["value"]):
+                    bad(i, "value_high", f"{high} is below value {row['value']}; swap them")
+            except ValueError:
+                bad(i, "value_high", f"{row['value_high']!r} is not a number; leave empty unless a range")
+        if row["comparator"] == "range" and not row["value_high"]:
+            bad(i, "value_high", "comparator is range but value_high is empty; give the upper end")
+        if row["direction"] not in ("", "increase", "decrease"):
+            bad(i, "direction", f"{row['direction']!r}; use increase, decrease or leave empty")
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _period_key(period: str, *, end: bool) -> tuple[int, int]:
+    year, _, month = period.partition("-")
+    return int(year), int(month) if month else (12 if end else 1)
+
+
+def reference_conflicts(ref: pd.DataFrame, *, rel_tol: float = 1e-9) -> pd.DataFrame:
+    """List reference rows that disagree on the same indicator, measure, unit, kind and period.
+
+    Both rows are kept in the reference; this table makes the disagreement visible (an
+    override row with a better source, or two pages quoting different figures).
+
+    Returns:
+        One row per conflicting pair: indicator_id, measure, kind, period_start, period_end,
+        unit, statement_id_a/b, value_a/b, confidence_a/b, source_url_a/b, file_line_a/b.
+    """
+    cols = [
+        "indicator_id", "measure", "kind", "period_start", "period_end", "unit", "statement_id",
+        "value", "value_high", "confidence", "source_url", "file_line",
+    ]
+    keys = ["indicator_id", "measure", "kind", "period_start", "period_end", "unit"]
+    data = ref.loc[ref["indicator_id"].notna(), cols]
+    pairs = data.merge(data, on=keys, suffixes=("_a", "_b"), validate="m:m")
+    pairs = pairs[pairs["statement_id_a"] < pairs["statement_id_b"]]
+    differs = (
+        (pairs["value_a"] - pairs["value_b"]).abs()
+        > rel_tol * pairs[["value_a", "value_b"]].abs().max(axis=1)
+    ) | (pairs["value_high_a"].fillna(-1) != pairs["value_high_b"].fillna(-1))
+    out = pairs.loc[differs].drop(columns=["value_high_a", "value_high_b"]).reset_index(drop=True)
+    return out.astype({"file_line_a": "Int64", "file_line_b": "Int64"})

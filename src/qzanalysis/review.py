@@ -1,0 +1,303 @@
+"""Apply a researcher's review decisions to the extracted statements.
+
+The review file (default ``data/curated/review.csv``) is a UTF-8 CSV; lines starting with ``#``
+are comments and blank lines are ignored. Header (column order free, unknown columns are an
+error; only ``action`` is always required)::
+
+    action,statement_id,doc_id,char_start,char_end,kind,indicator_id,indicator_text,measure,
+    direction,period_start,period_end,value,value_high,unit,comparator,note
+
+One row per decision, keyed by ``statement_id`` (the extractor's id, stable while the text and
+the extractor's reading of it are unchanged):
+
+- ``confirm``: the row is right as extracted.
+- ``reject``: the row is not a statement (or is wrong beyond correction); it is dropped.
+- ``correct``: every non-empty field column replaces the extracted value (one column per field;
+  write ``<blank>`` to clear a field). Correcting ``indicator_text`` without ``indicator_id``
+  re-maps the id through the registry.
+- ``add``: a statement the extractor missed. Needs ``doc_id``, ``char_start``, ``char_end``
+  (offsets into the document's decoded text, checked against the corpus) and its fields (at
+  least kind, measure, value). ``statement_id`` may be given; else one is made from the span.
+
+A decision whose statement no longer exists (the extractor changed) is an *orphan*: it is
+reported with a warning and listed in ``result.attrs["orphans"]`` (table: :func:`get_orphans`),
+never dropped silently. A
+malformed row raises :class:`ReviewError` naming the file and line. The review file is only read.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .extract import STATEMENT_COLUMNS, coerce_statements
+
+ACTIONS = ("confirm", "reject", "correct", "add")
+FIELDS = ("kind", "indicator_id", "indicator_text", "measure", "direction", "period_start",
+          "period_end", "value", "value_high", "unit", "comparator")
+REVIEW_COLUMNS = ("action", "statement_id", "doc_id", "char_start", "char_end", *FIELDS, "note")
+BLANK = "<blank>"
+_ALLOWED = {
+    "kind": {"target", "outcome", "expected"},
+    "measure": {"level", "growth", "change", "count", "share", "ratio", "rank", "completion"},
+    "direction": {"increase", "decrease", ""},
+    "comparator": {"eq", "approx", "ge", "gt", "le", "lt", "range"},
+}
+_PERIOD = re.compile(r"^(?:\d{4}(?:-\d{2})?)?$")
+
+
+class ReviewError(ValueError):
+    """A malformed review file or decision; the message names the file and line."""
+
+
+def _fail(where: str, message: str) -> None:
+    raise ReviewError(f"{where}: {message}")
+
+
+def load_review(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate a review file; return one row per decision (plus a ``line`` column).
+
+    Raises:
+        ReviewError: on an unknown column or action, a missing key, a bad value, or two
+            decisions for the same statement_id, naming ``file:line``.
+    """
+    file = Path(path) if path is not None else paths.REVIEW_FILE
+    try:
+        raw = file.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ReviewError(f"{file}: no such review file; create it with the header "
+                          f"{','.join(REVIEW_COLUMNS)}") from None
+    except UnicodeDecodeError as exc:
+        raise ReviewError(f"{file}: not UTF-8 (byte {exc.start}); save it as UTF-8 CSV") from None
+    return _parse_review(raw, str(file))
+
+
+def _parse_review(raw: str, name: str) -> pd.DataFrame:
+    lines = raw.splitlines()
+    # keep physical line numbers: comment and blank lines become empty for the csv reader
+    content = "\n".join("" if (not ln.strip() or ln.lstrip().startswith("#")) else ln for ln in lines)
+    reader = csv.reader(io.StringIO(content))
+    header: list[str] | None = None
+    records: list[dict] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        if not row or all(not c.strip() for c in row):
+            continue
+        line = reader.line_num
+        where = f"{name}:{line}"
+        if header is None:
+            header = [c.strip() for c in row]
+            unknown = [c for c in header if c not in REVIEW_COLUMNS]
+            if unknown:
+                _fail(where, f"unknown column(s) {', '.join(unknown)}; allowed: {', '.join(REVIEW_COLUMNS)}")
+            if "action" not in header:
+                _fail(where, "the header needs an 'action' column")
+            continue
+        if len(row) != len(header):
+            _fail(where, f"{len(row)} cells but the header has {len(header)}; quote cells that "
+                         "contain commas")
+        rec = {c: v.strip() for c, v in zip(header, row)}
+        records.append(_validate_row(rec, where, line, seen))
+    if header is None:
+        return pd.DataFrame(columns=["line", *REVIEW_COLUMNS]).astype("string")
+    df = pd.DataFrame.from_records(records, columns=["line", *REVIEW_COLUMNS])
+    df["line"] = df["line"].astype("Int64")
+    for c in REVIEW_COLUMNS:
+        df[c] = df[c].astype("string")
+    return df
+
+
+def _validate_row(rec: dict, where: str, line: int, seen: dict[str, int]) -> dict:
+    action = rec.get("action", "").lower()
+    if action not in ACTIONS:
+        _fail(where, f"action {rec.get('action')!r}; use one of {', '.join(ACTIONS)}")
+    sid = rec.get("statement_id", "")
+    if action != "add" and not sid:
+        _fail(where, f"{action} needs a statement_id")
+    if sid:
+        if sid in seen:
+            _fail(where, f"statement_id {sid} already has a decision on line {seen[sid]}; keep one")
+        seen[sid] = line
+    for f, allowed in _ALLOWED.items():
+        v = rec.get(f, "")
+        if v and v != BLANK and v not in allowed:
+            _fail(where, f"{f} {v!r} (statement_id {sid or '-'}); use one of {', '.join(sorted(allowed - {''}))}")
+    for f in ("value", "value_high"):
+        v = rec.get(f, "")
+        if v and v != BLANK:
+            try:
+                float(v)
+            except ValueError:
+                _fail(where, f"{f} {v!r} is not a number (statement_id {sid or '-'})")
+    for f in ("period_start", "period_end"):
+        v = rec.get(f, "")
+        if v and v != BLANK and not _PERIOD.match(v):
+            _fail(where, f"{f} {v!r}; write YYYY or YYYY-MM (statement_id {sid or '-'})")
+    if action == "correct" and not any(rec.get(f, "") for f in FIELDS):
+        _fail(where, f"correct {sid} changes no field; fill the column(s) to correct, or use confirm")
+    if action == "add":
+        for f in ("doc_id", "char_start", "char_end", "kind", "measure", "value"):
+            if not rec.get(f, ""):
+                _fail(where, f"add needs {f}")
+        for f in ("char_start", "char_end"):
+            if not re.fullmatch(r"\d+", rec[f]):
+                _fail(where, f"{f} {rec[f]!r} is not a non-negative integer")
+        if int(rec["char_end"]) <= int(rec["char_start"]):
+            _fail(where, "char_end must be greater than char_start")
+    out = {c: rec.get(c, "") for c in REVIEW_COLUMNS}
+    out["action"] = action
+    out["line"] = line
+    return out
+
+
+def _as_review(review: None | str | Path | pd.DataFrame) -> pd.DataFrame | None:
+    if review is None:
+        return load_review(paths.REVIEW_FILE) if paths.REVIEW_FILE.is_file() else None
+    if isinstance(review, pd.DataFrame):
+        df = review.copy().fillna("")
+        if "line" not in df.columns:
+            df.insert(0, "line", range(2, len(df) + 2))
+        buf = io.StringIO()
+        cols = [c for c in df.columns if c != "line"]
+        df[cols].astype(str).to_csv(buf, index=False)
+        return _parse_review(buf.getvalue(), "<review DataFrame>")
+    return load_review(review)
+
+
+def _convert(field: str, value: str):
+    if value == BLANK:
+        return pd.NA if field in ("value", "value_high", "indicator_id") else ""
+    if field in ("value", "value_high"):
+        return float(value)
+    return value
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(c, 0, start) for c in "。！？!?\n") + 1
+    rights = [i for i in (text.find(c, end) for c in "。！？!?\n") if i != -1]
+    right = min(rights) + 1 if rights else len(text)
+    return text[left:right].strip()
+
+
+def apply_review(statements: pd.DataFrame, review: None | str | Path | pd.DataFrame = None, *,
+                 corpus=None, registry=None) -> pd.DataFrame:
+    """Apply review decisions to ``statements``; return the reviewed table.
+
+    Args:
+        statements: the extractor's table (``extract_statements``).
+        review: a review file path, a DataFrame with the review columns, or None for
+            ``data/curated/review.csv`` (no review when that file does not exist).
+        corpus: the corpus, to check the spans of added statements (default: the shipped one).
+        registry: indicator registry for re-mapping corrected phrases (default: the YAML).
+
+    Returns:
+        The statements with rejected rows dropped, corrections applied, added rows appended,
+        and a ``review_action`` column (confirm/correct/add, '' when no decision).
+        ``result.attrs["orphans"]`` lists decisions whose statement_id was not found (as records;
+        :func:`get_orphans` gives them as a table), and a warning names them.
+    """
+    out = coerce_statements(statements)
+    out["review_action"] = pd.Series([""] * len(out), dtype="string", index=out.index)
+    decisions = _as_review(review)
+    if decisions is None or decisions.empty:
+        out.attrs["orphans"] = []
+        return out
+    if registry is None:
+        from .indicators import load_registry
+        registry = load_registry()
+    index = {sid: i for i, sid in zip(out.index, out["statement_id"].astype(str))}
+    orphans: list[dict] = []
+    drop: list = []
+    added: list[dict] = []
+    for rec in decisions.to_dict("records"):
+        action, sid = rec["action"], (rec["statement_id"] or "")
+        if action == "add":
+            added.append(rec)
+            continue
+        if sid not in index:
+            orphans.append({"line": rec["line"], "statement_id": sid, "action": action,
+                            "note": rec.get("note", "")})
+            continue
+        i = index[sid]
+        if action == "reject":
+            drop.append(i)
+        elif action == "confirm":
+            out.at[i, "review_action"] = "confirm"
+        else:
+            for f in FIELDS:
+                v = rec.get(f) or ""
+                if v:
+                    out.at[i, f] = _convert(f, v)
+            if rec.get("indicator_text") and not rec.get("indicator_id"):
+                out.at[i, "indicator_id"] = registry.match(str(out.at[i, "indicator_text"]))
+            out.at[i, "review_action"] = "correct"
+    out = out.drop(index=drop)
+    if added:
+        out = pd.concat([out, _added_rows(added, corpus, registry)], ignore_index=True)
+    out = coerce_statements(out)
+    out["review_action"] = out["review_action"].fillna("").astype("string")
+    if orphans:
+        ids = ", ".join(f"{o['statement_id']} (line {o['line']})" for o in orphans[:10])
+        more = f" and {len(orphans) - 10} more" if len(orphans) > 10 else ""
+        warnings.warn(
+            f"{len(orphans)} review decision(s) refer to statements the extractor no longer "
+            f"produces: {ids}{more}. Re-check them and update the review file.",
+            stacklevel=2,
+        )
+    # attrs hold plain records (JSON-serialisable, safe through concat/merge/parquet);
+    # get_orphans() turns them into a table
+    out.attrs["orphans"] = [{k: (int(v) if k == "line" else str(v)) for k, v in o.items()} for o in orphans]
+    out.attrs["rejected"] = len(drop)
+    return out
+
+
+def get_orphans(reviewed: pd.DataFrame) -> pd.DataFrame:
+    """The decisions :func:`apply_review` could not apply (line, statement_id, action, note)."""
+    return pd.DataFrame(reviewed.attrs.get("orphans", []), columns=["line", "statement_id", "action", "note"])
+
+
+def _added_rows(added: list[dict], corpus, registry) -> pd.DataFrame:
+    if corpus is None:
+        from .corpus import load_corpus
+        corpus = load_corpus()
+    docs = {d.doc_id: d for d in corpus}
+    rows = []
+    for rec in added:
+        where = f"review line {rec['line']}"
+        doc = docs.get(rec["doc_id"])
+        if doc is None:
+            raise ReviewError(f"{where}: add refers to doc_id {rec['doc_id']!r}, not in the corpus "
+                              f"({', '.join(docs)})")
+        start, end = int(rec["char_start"]), int(rec["char_end"])
+        if end > len(doc.text):
+            raise ReviewError(f"{where}: span {start}-{end} is beyond the end of {doc.doc_id} "
+                              f"({len(doc.text)} characters)")
+        evidence = doc.text[start:end]
+        if not re.search(r"[0-9０-９零〇一二两三四五六七八九十百千万亿Ⅰ-Ⅻ]", evidence):
+            raise ReviewError(f"{where}: text[{start}:{end}] of {doc.doc_id} is {evidence!r}, which "
+                              "holds no number; fix char_start/char_end")
+        row = {f: _convert(f, rec[f]) if rec.get(f) else pd.NA for f in FIELDS}
+        if not rec.get("indicator_id") and rec.get("indicator_text"):
+            row["indicator_id"] = registry.match(rec["indicator_text"])
+        for f in ("direction", "unit", "indicator_text", "period_start", "period_end"):
+            if row[f] is pd.NA:
+                row[f] = ""
+        if row["comparator"] is pd.NA:
+            row["comparator"] = "eq"
+        sid = rec["statement_id"] or (
+            f"{doc.doc_id}:review-" + hashlib.sha1(f"{start}-{end}|{rec['value']}|{rec.get('indicator_text', '')}"
+                                                   .encode("utf-8")).hexdigest()[:10])
+        row.update({
+            "statement_id": sid, "doc_id": doc.doc_id, "char_start": start, "char_end": end,
+            "quote": _sentence_around(doc.text, start, end), "evidence": evidence, "section": "",
+            "source": "review", "review_action": "add",
+        })
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*STATEMENT_COLUMNS, "review_action"])

@@ -1,0 +1,272 @@
+"""Statistics for a handful of targets (methods.md §5), as DataFrames for notebooks to plot.
+
+* attainment rates by year, category or indicator with Wilson intervals and n, strict
+  (exceeded + met + boundary) and lenient (adds narrow_miss);
+* tests of systematic shortfall: an exact binomial test and a sign test on the signed gaps
+  (exact hits are dropped and counted);
+* the targets' own trend across the years (e.g. the GDP growth target year by year);
+* trend fits with prediction intervals for outcome trajectories.
+
+No function returns a bare rate from fewer than ``min_n`` (default 5) judged targets: the rate
+column is NaN and ``note`` says 'n<5: interval only'; the Wilson interval and n are always there.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.descriptivestats import sign_test
+from statsmodels.stats.proportion import binom_test, proportion_confint
+
+from .compare import ATTAINED, JUDGED, _best_per_year, _pool, load_published_dates, trend_prediction
+from .reference import CONFIDENCE_RANK
+
+MIN_N = 5
+
+ATTAINMENT_DTYPES: dict[str, str] = {
+    "grouping": "string", "group": "string", "n_targets": "Int64", "n_judged": "Int64",
+    "k_attained": "Int64", "k_lenient": "Int64", "rate_strict": "Float64",
+    "ci_low_strict": "Float64", "ci_high_strict": "Float64", "rate_lenient": "Float64",
+    "ci_low_lenient": "Float64", "ci_high_lenient": "Float64", "n_not_yet_due": "Int64",
+    "n_no_outcome": "Int64", "n_not_comparable": "Int64", "note": "string",
+}
+
+
+def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval for k successes in n (NaN, NaN when n == 0)."""
+    if n == 0:
+        return float("nan"), float("nan")
+    low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
+    return float(low), float(high)
+
+
+def attainment_rates(
+    comparisons: pd.DataFrame, by: str | None = None, *, min_n: int = MIN_N, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Attainment rate per group with Wilson intervals.
+
+    Args:
+        comparisons: output of :func:`qzanalysis.compare.compare_targets`.
+        by: None (all targets), 'year', 'category', 'indicator_id' or any column.
+        min_n: fewer judged targets than this gives no bare rate (NaN + note).
+        alpha: 1 - confidence level of the interval.
+
+    Returns:
+        One row per group: n_targets, n_judged, k_attained (exceeded+met+boundary), k_lenient
+        (+ narrow_miss), rate_strict/lenient with ci_low/ci_high, counts of the unjudged
+        statuses, note.
+    """
+    frame = comparisons[["status"] + ([by] if by else [])]
+    if by is None:
+        groups = [("all", frame)]
+    else:
+        keyed = frame.assign(_g=frame[by].astype("string").fillna("(none)"))
+        groups = [(str(k), g) for k, g in keyed.groupby("_g", sort=True)]
+    rows = []
+    for key, g in groups:
+        status = g["status"].astype(str)
+        n = int(status.isin(JUDGED).sum())
+        k = int(status.isin(ATTAINED).sum())
+        kl = k + int((status == "narrow_miss").sum())
+        lo, hi = wilson_interval(k, n, alpha)
+        llo, lhi = wilson_interval(kl, n, alpha)
+        note = ""
+        rate, rate_l = (k / n if n else float("nan")), (kl / n if n else float("nan"))
+        if n == 0:
+            note = "no judged target"
+        elif n < min_n:
+            note = f"n<{min_n}: interval only"
+            rate = rate_l = float("nan")
+        rows.append({
+            "grouping": by or "all", "group": key, "n_targets": len(g), "n_judged": n,
+            "k_attained": k, "k_lenient": kl, "rate_strict": rate, "ci_low_strict": lo,
+            "ci_high_strict": hi, "rate_lenient": rate_l, "ci_low_lenient": llo,
+            "ci_high_lenient": lhi, "n_not_yet_due": int((status == "not_yet_due").sum()),
+            "n_no_outcome": int((status == "no_outcome").sum()),
+            "n_not_comparable": int((status == "not_comparable").sum()), "note": note,
+        })
+    return pd.DataFrame(rows, columns=list(ATTAINMENT_DTYPES)).astype(ATTAINMENT_DTYPES)
+
+
+def attainment_table(comparisons: pd.DataFrame, *, min_n: int = MIN_N) -> pd.DataFrame:
+    """Overall, by year, by category and by indicator, stacked (``grouping`` says which)."""
+    parts = [attainment_rates(comparisons, by, min_n=min_n)
+             for by in (None, "year", "category", "indicator_id")]
+    return pd.concat(parts, ignore_index=True)
+
+
+SHORTFALL_DTYPES: dict[str, str] = {
+    "test": "string", "n_judged": "Int64", "n_used": "Int64", "n_exact_hits_dropped": "Int64",
+    "k_below": "Int64", "k_above": "Int64", "statistic": "Float64", "p_value": "Float64",
+    "alternative": "string", "note": "string",
+}
+
+
+def shortfall_tests(
+    comparisons: pd.DataFrame, *, gap: str = "signed_gap_published", min_n: int = MIN_N
+) -> pd.DataFrame:
+    """Is falling short of targets systematic? Binomial and sign tests on the signed gaps.
+
+    Exact hits (gap 0) carry no sign and are dropped by both tests; their number is reported.
+    The binomial test asks whether shortfalls (gap < 0) are more common than 1/2
+    (``binom_test(k_below, n, 0.5, alternative='larger')``); the sign test
+    (``statsmodels.stats.descriptivestats.sign_test``) is two-sided on the median gap.
+    """
+    judged = comparisons[comparisons["status"].astype(str).isin(JUDGED)]
+    gaps = pd.to_numeric(judged[gap], errors="coerce").dropna().to_numpy(dtype=float)
+    hits = int(np.sum(np.isclose(gaps, 0.0, atol=1e-9)))
+    signed = gaps[~np.isclose(gaps, 0.0, atol=1e-9)]
+    below, above = int((signed < 0).sum()), int((signed > 0).sum())
+    n = len(signed)
+    note = "" if n >= min_n else f"n<{min_n}: too few judged targets for a meaningful test"
+    rows = []
+    if n:
+        p = float(binom_test(below, n, prop=0.5, alternative="larger"))
+        stat, p_sign = sign_test(gaps, mu0=0)
+        rows.append({"test": "binomial: shortfalls more common than 1/2", "statistic": below / n,
+                     "p_value": p, "alternative": "larger"})
+        rows.append({"test": "sign test: median signed gap = 0", "statistic": float(stat),
+                     "p_value": float(p_sign), "alternative": "two-sided"})
+    else:
+        rows.append({"test": "binomial: shortfalls more common than 1/2", "alternative": "larger"})
+        rows.append({"test": "sign test: median signed gap = 0", "alternative": "two-sided"})
+        note = "no judged target with a non-zero gap"
+    for r in rows:
+        r.update({"n_judged": len(judged), "n_used": n, "n_exact_hits_dropped": hits,
+                  "k_below": below, "k_above": above, "note": note})
+    return pd.DataFrame(rows, columns=list(SHORTFALL_DTYPES)).astype(SHORTFALL_DTYPES)
+
+
+TARGET_TREND_DTYPES: dict[str, str] = {
+    "year": "Int64", "indicator_id": "string", "measure": "string", "comparator": "string",
+    "value": "float64", "value_high": "Float64", "midpoint": "float64", "unit": "string",
+    "statement_id": "string", "source": "string", "outcome_value": "Float64",
+    "status": "string", "change_from_previous": "Float64",
+}
+
+
+def target_trend(
+    statements: pd.DataFrame,
+    reference: pd.DataFrame | None = None,
+    indicator_id: str = "gdp",
+    measure: str = "growth",
+    *,
+    comparisons: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The annual targets of one indicator year by year (corpus and reference targets).
+
+    A range target is represented by its midpoint; ``change_from_previous`` is the change of
+    the midpoint against the previous target year listed. When ``comparisons`` is given the
+    outcome and status of each target are joined.
+    """
+    parts = [statements.assign(source=statements["doc_id"])]
+    if reference is not None and len(reference):
+        parts.append(reference.assign(source="reference " + reference["statement_id"].astype(str)))
+    frame = pd.concat(parts, ignore_index=True)
+    ps, pe = frame["period_start"].fillna(""), frame["period_end"].fillna("")
+    sel = frame[(frame["kind"] == "target") & (frame["indicator_id"] == indicator_id)
+                & (frame["measure"] == measure) & pe.str.match(r"^\d{4}")
+                & (ps.str.slice(0, 4) == pe.str.slice(0, 4))]
+    out = pd.DataFrame({
+        "year": sel["period_end"].str.slice(0, 4).astype(int), "indicator_id": sel["indicator_id"],
+        "measure": sel["measure"], "comparator": sel["comparator"], "value": sel["value"],
+        "value_high": sel["value_high"], "unit": sel["unit"],
+        "statement_id": sel["statement_id"], "source": sel["source"],
+    })
+    out["midpoint"] = np.where(out["value_high"].isna(), out["value"],
+                               (out["value"] + out["value_high"].astype(float)) / 2)
+    if comparisons is not None and len(out):
+        cmp = comparisons[["statement_id", "outcome_value", "status"]].drop_duplicates("statement_id")
+        out = out.merge(cmp, on="statement_id", how="left", validate="m:1")
+    else:
+        out["outcome_value"] = np.nan
+        out["status"] = pd.NA
+    out = out.sort_values(["year", "statement_id"]).reset_index(drop=True)
+    out["change_from_previous"] = out["midpoint"].diff()
+    return out[list(TARGET_TREND_DTYPES)].astype(TARGET_TREND_DTYPES)
+
+
+TRAJECTORY_DTYPES: dict[str, str] = {
+    "indicator_id": "string", "year": "Int64", "observed": "Float64", "observed_kind": "string",
+    "observed_source": "string", "fitted": "Float64", "pi_lower": "Float64",
+    "pi_upper": "Float64", "n_points": "Int64", "note": "string",
+}
+
+
+def fit_trajectory(
+    statements: pd.DataFrame,
+    reference: pd.DataFrame | None = None,
+    indicator_id: str = "gdp",
+    *,
+    unit: str | None = None,
+    until: int | None = None,
+    alpha: float = 0.2,
+    log: bool = True,
+    min_confidence: str = "medium",
+    min_points: int = 3,
+) -> pd.DataFrame:
+    """Annual outcome levels of one indicator with an OLS trend and prediction intervals.
+
+    One row per year from the first observation to ``until`` (default: the last observation
+    + 1): the observed value (best source per year), the fitted value and the
+    ``1 - alpha`` prediction interval (OLS of ln(level) on year when ``log``). With fewer than
+    ``min_points`` observations no trend is fitted and ``note`` says so; with 3-7 the note warns
+    that the extrapolation is rough.
+    """
+    from .indicators import load_registry
+
+    pool = _pool(statements, reference, load_published_dates())
+    cands = pool[pool["indicator_id"] == indicator_id].to_dict("records")
+    unit = unit if unit is not None else (load_registry().get(indicator_id).unit
+                                          if load_registry().get(indicator_id) else "")
+    per_year = _best_per_year(cands, {"level", "share", "ratio"}, unit or "",
+                              CONFIDENCE_RANK[min_confidence])
+    years = sorted(per_year)
+    if not years:
+        return pd.DataFrame(columns=list(TRAJECTORY_DTYPES)).astype(TRAJECTORY_DTYPES)
+    until = until or years[-1] + 1
+    grid = list(range(years[0], max(until, years[-1]) + 1))
+    rows = []
+    n = len(years)
+    if n >= min_points:
+        note = (f"OLS on {'ln ' if log else ''}level, {n} points; {int((1 - alpha) * 100)}% "
+                "prediction interval" + ("; only 3-7 points: a rough extrapolation" if n <= 7 else ""))
+    else:
+        note = f"{n} annual point(s): fewer than {min_points}, no trend fitted"
+    for y in grid:
+        obs = per_year.get(y)
+        row = {"indicator_id": indicator_id, "year": y, "n_points": n, "note": note,
+               "observed": obs["converted"] if obs else None,
+               "observed_kind": obs["kind"] if obs else None,
+               "observed_source": (obs["doc_id"] or obs["statement_id"]) if obs else None}
+        if n >= min_points:
+            pred = trend_prediction([float(v) for v in years], [per_year[v]["converted"] for v in years],
+                                    y, alpha=alpha, log=log)
+            row.update({"fitted": pred["mean"], "pi_lower": pred["lower"], "pi_upper": pred["upper"]})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(TRAJECTORY_DTYPES)).astype(TRAJECTORY_DTYPES)
+
+
+def target_outcome_fit(comparisons: pd.DataFrame, *, min_pairs: int = 8) -> pd.DataFrame:
+    """OLS of outcome on target value (HC3 errors) for judged growth targets in %, if enough pairs.
+
+    Returns one row: n_pairs, slope, intercept, their HC3 standard errors and a note; NaN
+    estimates and a note when fewer than ``min_pairs`` pairs exist.
+    """
+    import statsmodels.api as sm
+
+    sel = comparisons[comparisons["status"].astype(str).isin(JUDGED)
+                      & (comparisons["measure"] == "growth") & (comparisons["unit"] == "%")]
+    x = sel["value"].astype(float).to_numpy()
+    y = pd.to_numeric(sel["outcome_value"]).astype(float).to_numpy()
+    row = {"n_pairs": len(sel), "intercept": math.nan, "slope": math.nan, "se_intercept": math.nan,
+           "se_slope": math.nan, "note": ""}
+    if len(sel) < min_pairs or len(np.unique(x)) < 2:
+        row["note"] = f"n={len(sel)} < {min_pairs} target-outcome pairs: no regression"
+    else:
+        res = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3")
+        row.update({"intercept": res.params[0], "slope": res.params[1], "se_intercept": res.bse[0],
+                    "se_slope": res.bse[1], "note": "HC3 standard errors"})
+    return pd.DataFrame([row]).astype({"n_pairs": "Int64", "note": "string"})

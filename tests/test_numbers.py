@@ -1,0 +1,100 @@
+"""Number parsing and value finding (qzanalysis.numbers): one test per rule and exclusion."""
+
+from __future__ import annotations
+
+import pytest
+
+from qzanalysis.numbers import find_values, parse_chinese_numeral, parse_number
+
+
+def values(text: str) -> list[tuple]:
+    return [(v.value, v.value_high, v.unit, v.comparator, v.special)
+            for v in find_values(text) if not v.threshold]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2125.2", 2125.2), ("2,125.2", 2125.2), ("２１２５．２", 2125.2), ("7", 7.0),
+    ("二百三十", 230.0), ("三百", 300.0), ("两", 2.0), ("五点五", 5.5), ("百分之七", 7.0),
+    ("百分之五点五", 5.5), ("2.2万", 22000.0), ("千", 1000.0), ("百", 100.0), ("abc", None),
+])
+def test_parse_number(raw, expected):
+    assert parse_number(raw) == expected
+
+
+def test_parse_chinese_numeral_rejects_non_numerals():
+    assert parse_chinese_numeral("一带一路") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("增长6.7%", [(6.7, None, "%", None, None)]),
+    ("增长６．７％", [(6.7, None, "%", None, None)]),
+    ("城镇新增就业2.2万人以上", [(2.2, None, "万人", "ge", None)]),
+    ("生产总值2800亿元", [(2800.0, None, "亿元", None, None)]),
+    ("累计筛查1.1万人次", [(1.1, None, "万人次", None, None)]),
+    ("提高1.2个百分点", [(1.2, None, "百分点", None, None)]),
+    ("出生率8.5‰", [(8.5, None, "‰", None, None)]),
+    ("百分之七", [(7.0, None, "%", None, None)]),
+    ("百分之五点五", [(5.5, None, "%", None, None)]),
+    ("占六成", [(60.0, None, "%", None, None)]),
+    ("七成以上", [(70.0, None, "%", "ge", None)]),
+    ("新增二百三十家", [(230.0, None, "家", None, None)]),
+    ("新增两家", [(2.0, None, "家", None, None)]),
+    ("达到三百亿元", [(300.0, None, "亿元", None, None)]),
+    ("突破千亿大关", [(1000.0, None, "亿元", None, None)]),
+    ("规模超千亿元", [(1000.0, None, "亿元", None, None)]),
+    ("主板上市企业1-2家", [(1.0, 2.0, "家", "range", None)]),
+    ("主板上市企业1—2家", [(1.0, 2.0, "家", "range", None)]),
+    ("增长5.5—6%", [(5.5, 6.0, "%", "range", None)]),
+    ("增长5.5%-6%", [(5.5, 6.0, "%", "range", None)]),
+    ("增长6-6.5%", [(6.0, 6.5, "%", "range", None)]),
+    ("增长7%左右", [(7.0, None, "%", "approx", None)]),
+    ("控制在3.5%以内", [(3.5, None, "%", "le", None)]),
+    ("9000多名群众", [(9000.0, None, "名", "gt", None)]),
+    ("500亿元企业“零突破”", [(1.0, None, "", "ge", "zero_breakthrough")]),
+    ("实现国内批量生产“零”的突破", [(1.0, None, "", "ge", "zero_breakthrough")]),
+    ("重大事故“零发生”", [(0.0, None, "", "eq", "zero_occurrence")]),
+    ("列全国第65位", [(65.0, None, "位", None, "rank")]),
+    ("公众满意率全省第一", [(1.0, None, "位", None, "rank")]),
+    ("收入倍差缩小至1.75以内", [(1.75, None, "", "le", "ratio")]),
+    ("工业总量翻番、效益倍增。", [(100.0, None, "%", None, "doubling"), (100.0, None, "%", None, "doubling")]),
+    ("汇聚257万衢州人民", [(257.0, None, "万人", None, None)]),
+])
+def test_values_found(text, expected):
+    assert values(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "PM2.5浓度", "5G网络", "351国道改造", "全面落实市委“1433”发展战略体系", "“5459”大产业创新体系",
+    "新型城镇化“10+2”重点工作", "“4+1”重要要求", "“8090+”新时代理论宣讲", "一、2019年工作回顾",
+    "(二)协调发展", "1. 着力打造", "2020年4月24日", "1—9月,全市", "5月17日召开", "衢委发〔2021〕25号",
+    "建议(第4号)", "投资项目在线审批监管平台3.0上线", "城市大脑2.0", "新中国成立70周年", "孔子诞辰2570周年",
+    "“十四五”规划", "组织第三批医护人员", "连续6个月排名", "两个维护", "九个方面工作", "放在第一位",
+    "全省第一方阵", "数字经济五年倍增计划", "百强榜前50位", "5-10-15分钟幸福生活圈", "“民营经济高质量发展42条”",
+    "千亿级产业集群", "10亿级企业", "一带一路", "千方百计", "万众一心", "第四届全国智力运动会",
+])
+def test_non_values_are_left_out(text):
+    assert values(text) == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("产值100亿元企业超过10家", 10.0),
+    ("村级集体经济年经营性收入50万元以上行政村占比达到60%", 60.0),
+    ("家庭年可支配收入10-50万元的群体比例达到72%", 72.0),
+    ("引进总投资超20亿元先进制造业项目1个以上", 1.0),
+    ("新增百亿企业1家、50亿企业1家", 1.0),
+])
+def test_thresholds_inside_names_are_not_values(text, value):
+    found = find_values(text)
+    kept = [v for v in found if not v.threshold]
+    assert kept and all(v.value == value for v in kept)
+    assert any(v.threshold for v in found) or "百亿" in text
+
+
+def test_money_followed_by_noun_without_other_value_is_a_value():
+    assert values("市县一体发放1亿元消费券") == [(1.0, None, "亿元", None, None)]
+
+
+def test_offsets_cover_number_and_unit():
+    text = "全市生产总值2125.2亿元、增长6.8%"
+    v = find_values(text)
+    assert [text[x.start:x.end] for x in v] == ["2125.2亿元", "6.8%"]

@@ -1,0 +1,138 @@
+"""Review decisions (qzanalysis.review): application, orphans, and every error."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qzanalysis import paths
+from qzanalysis.extract import extract_statements
+from qzanalysis.review import REVIEW_COLUMNS, ReviewError, apply_review, get_orphans, load_review
+
+HEADER = ",".join(REVIEW_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def statements(shipped_corpus):
+    return extract_statements(shipped_corpus)
+
+
+def write(tmp_path: Path, *lines: str) -> Path:
+    f = tmp_path / "review.csv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f
+
+
+def row(**kw) -> str:
+    return ",".join(str(kw.get(c, "")) for c in REVIEW_COLUMNS)
+
+
+def sid_of(statements, evidence: str, doc_id: str = "wr2020") -> str:
+    hit = statements[(statements["doc_id"] == doc_id) & (statements["evidence"] == evidence)]
+    assert len(hit) == 1, evidence
+    return hit["statement_id"].iloc[0]
+
+
+def test_confirm_reject_correct(tmp_path, statements, shipped_corpus):
+    gdp = sid_of(statements, "6.7%")
+    fai = sid_of(statements, "7.3%")
+    tax = sid_of(statements, "23.3%")
+    f = write(tmp_path, "# a comment", HEADER, row(action="confirm", statement_id=gdp), "",
+              row(action="reject", statement_id=fai, note="test"),
+              row(action="correct", statement_id=tax, indicator_text="规上工业亩均税收", unit="<blank>", value="23.4"))
+    before = f.read_bytes()
+    out = apply_review(statements, f, corpus=shipped_corpus)
+    assert f.read_bytes() == before  # never written
+    assert len(out) == len(statements) - 1
+    assert fai not in set(out["statement_id"])
+    got = out.set_index("statement_id")
+    assert got.loc[gdp, "review_action"] == "confirm"
+    assert got.loc[tax, "review_action"] == "correct"
+    assert got.loc[tax, "value"] == 23.4 and got.loc[tax, "unit"] == ""
+    assert got.loc[tax, "indicator_id"] == "industrial_tax_per_mu"
+    assert (out["review_action"] == "").sum() == len(out) - 2
+    assert get_orphans(out).empty
+
+
+def test_add_checks_span_against_corpus(tmp_path, statements, shipped_corpus):
+    text = shipped_corpus["wr2020"].text
+    start = text.find("十方面民生实事")
+    f = write(tmp_path, HEADER, row(action="add", doc_id="wr2020", char_start=start, char_end=start + 7,
+                                    kind="outcome", indicator_text="完成民生实事", measure="count",
+                                    period_start="2019", period_end="2019", value="10", unit="项"))
+    out = apply_review(statements, f, corpus=shipped_corpus)
+    added = out[out["review_action"] == "add"]
+    assert len(added) == 1 and added["source"].iloc[0] == "review"
+    assert added["evidence"].iloc[0] == "十方面民生实事" and "十方面民生实事" in added["quote"].iloc[0]
+    bad = write(tmp_path, HEADER, row(action="add", doc_id="wr2020", char_start=0, char_end=2,
+                                      kind="outcome", measure="count", value="1"))
+    with pytest.raises(ReviewError, match="holds no number"):
+        apply_review(statements, bad, corpus=shipped_corpus)
+    unknown = write(tmp_path, HEADER, row(action="add", doc_id="nope", char_start=0, char_end=2,
+                                          kind="outcome", measure="count", value="1"))
+    with pytest.raises(ReviewError, match="nope"):
+        apply_review(statements, unknown, corpus=shipped_corpus)
+
+
+def test_orphans_are_reported_not_dropped(tmp_path, statements, shipped_corpus):
+    f = write(tmp_path, HEADER, row(action="confirm", statement_id="wr2020:000000000000"))
+    with pytest.warns(UserWarning, match="wr2020:000000000000"):
+        out = apply_review(statements, f, corpus=shipped_corpus)
+    orphans = get_orphans(out)
+    assert list(orphans["statement_id"]) == ["wr2020:000000000000"]
+    assert list(orphans["line"]) == [2]
+    assert len(out) == len(statements)
+
+
+@pytest.mark.parametrize("line, message", [
+    (row(action="approve", statement_id="x"), r"review.csv:3: action 'approve'"),
+    (row(action="confirm"), r"review.csv:3: confirm needs a statement_id"),
+    (row(action="correct", statement_id="x"), r"review.csv:3: correct x changes no field"),
+    (row(action="correct", statement_id="x", kind="plan"), r"review.csv:3: kind 'plan'"),
+    (row(action="correct", statement_id="x", value="abc"), r"review.csv:3: value 'abc' is not a number"),
+    (row(action="correct", statement_id="x", period_start="2020-1"), r"review.csv:3: period_start"),
+    (row(action="add", doc_id="wr2020", char_start="5", kind="outcome", measure="count", value="1"),
+     r"review.csv:3: add needs char_end"),
+    (row(action="add", doc_id="wr2020", char_start="9", char_end="5", kind="outcome", measure="count",
+         value="1"), r"review.csv:3: char_end must be greater"),
+    ("confirm,x", r"review.csv:3: 2 cells but the header has"),
+])
+def test_malformed_rows_name_the_line(tmp_path, line, message):
+    f = write(tmp_path, "# comment on line 1", HEADER, line)
+    with pytest.raises(ReviewError, match=message):
+        load_review(f)
+
+
+def test_duplicate_decision_and_unknown_column(tmp_path):
+    f = write(tmp_path, HEADER, row(action="confirm", statement_id="a"), row(action="reject", statement_id="a"))
+    with pytest.raises(ReviewError, match=r"review.csv:3: statement_id a already has a decision on line 2"):
+        load_review(f)
+    g = write(tmp_path, "action,statement_id,colour", "confirm,a,red")
+    with pytest.raises(ReviewError, match="unknown column"):
+        load_review(g)
+
+
+def test_review_as_dataframe(statements, shipped_corpus):
+    gdp = sid_of(statements, "6.7%")
+    out = apply_review(statements, pd.DataFrame({"action": ["reject"], "statement_id": [gdp]}),
+                       corpus=shipped_corpus)
+    assert gdp not in set(out["statement_id"]) and len(out) == len(statements) - 1
+
+
+def test_shipped_review_file_brings_annotated_documents_to_gold(statements, shipped_corpus):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no orphans allowed in the shipped file
+        out = apply_review(statements, paths.REVIEW_FILE, corpus=shipped_corpus)
+    fixtures = Path(__file__).parent / "fixtures"
+    gold = pd.concat([pd.read_csv(fixtures / f, dtype=str, keep_default_na=False)
+                      for f in ("gold_000.csv", "gold_001.csv")], ignore_index=True)
+    annotated = out[out["doc_id"].isin(["wr2022_excerpt", "wr2020"])]
+    assert len(annotated) == len(gold)
+    got = sorted(zip(annotated["kind"], annotated["measure"], annotated["value"].round(4),
+                     annotated["comparator"], annotated["unit"].fillna("")))
+    want = sorted(zip(gold["kind"], gold["measure"], gold["value"].astype(float).round(4),
+                      gold["comparator"], gold["unit"]))
+    assert got == want
