@@ -98,3 +98,25 @@ def test_offsets_cover_number_and_unit():
     text = "全市生产总值2125.2亿元、增长6.8%"
     v = find_values(text)
     assert [text[x.start:x.end] for x in v] == ["2125.2亿元", "6.8%"]
+
+
+def test_chinese_numeral_with_wan_unit_keeps_the_written_unit():
+    vs = find_values("粮食播种面积一百三十万亩，新建高标准农田十万亩，接待游客一千二百万人次。")
+    assert [(v.value, v.unit) for v in vs] == [(130.0, "万亩"), (10.0, "万亩"), (1200.0, "万人次")]
+
+
+def test_chinese_numeral_with_ge_only_at_clause_end():
+    assert [(v.value, v.unit) for v in find_values("新增省级现代农业园区五个，实施增收项目五十个。")] == [
+        (5.0, "个"), (50.0, "个")]
+    assert find_values("坚持两个维护，建设三个中心城市") == []
+
+
+def test_ratio_continuation_values():
+    vs = find_values("城乡居民收入倍差为1.81，比上年缩小0.04；倍差目标为缩小到1.7以内，2022年为1.80。")
+    assert [(v.value, v.special, v.comparator) for v in vs] == [
+        (1.81, "ratio", None), (0.04, "ratio_change", None), (1.7, "ratio", "le"), (1.8, "ratio", None)]
+
+
+def test_from_to_list_values_are_not_thresholds():
+    vs = find_values("分别由21800元、10315元增加到36820元、19145元")
+    assert [v.value for v in vs if not v.threshold] == [21800.0, 10315.0, 36820.0, 19145.0]

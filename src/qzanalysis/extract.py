@@ -12,6 +12,9 @@ How it works, in the order a reader of a report would do it:
    top-level heading; a cue in a paragraph's first sentence lasts for the paragraph (a horizon cue
    such as "今后五年" lasts until the next top-level heading); a cue elsewhere lasts for its sentence.
    Words such as 力争/确保/目标 make a sentence a target, 预计/有望 an estimate (kind 'expected').
+   Inside a sentence, clause cues (CLAUSE_* tables) override the section: "目标为7%左右" (a target
+   over the evaluated plan), "2021—2022年实际年均增长", "前两年"/"后三年" of the plan, "2022年达到",
+   "…以内的目标"; a cue holds for the following clauses up to a semicolon (预计 does, 有望 does not).
 2. **What numbers?** :func:`qzanalysis.numbers.find_values` finds value mentions and drops dates,
    ordinals, slogans, version and document numbers, and size thresholds inside names.
 3. **Which indicator, what measure?** The words before a number (inside its clause segment) name
@@ -70,6 +73,8 @@ HEADING_TARGET_WORDS = ("目标", "任务", "重点工作", "展望", "计划", 
 #: Sentence words that make a statement a target / an estimate.
 TARGET_CUES = re.compile(r"力争|确保|(?<!完成)目标|争创|力促|预期|努力实现")
 EXPECTED_CUES = re.compile(r"预计|有望|预期将")
+#: Estimate cues whose scope runs on over the following clauses of the sentence.
+EXPECTED_CARRY = ("预计", "预期将")
 #: A sentence is explicitly about achieved results when it holds one of these.
 OUTCOME_CUES = re.compile(r"截至目前|截至日前|目前已|今年以来|年初以来|前三季度|上半年|\d+[—\-–~]\d+月|已经?实现|已建成")
 
@@ -87,6 +92,7 @@ TIME_CUES: tuple[tuple[str, str, object], ...] = (
      "outcome", lambda Y, M, m: (str(Y - 5), str(Y - 1)) if M < 7 else (str(Y - 4), str(Y))),
     (r"“?(十[一二三四五六]五)”?(?:期间|时期|以来|规划实施以来)", "plan", None),
     (r"今后五年|未来五年", "target", lambda Y, M, m: (str(Y), str(Y + 4))),
+    (r"明年|下一年度", "target", lambda Y, M, m: (str(Y + 1), str(Y + 1))),
     (r"到(20\d\d)年", "target", None),
     (r"今年", "target_this_year", lambda Y, M, m: (str(Y), str(Y))),
 )
@@ -110,7 +116,11 @@ VERB_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("提高", "change", "increase"), ("提升", "change", "increase"), ("增加", "change", "increase"),
     ("上升", "change", "increase"), ("扩大", "change", "increase"),
 )
-_VERB_RE = re.compile("|".join(re.escape(v) for v, _, _ in VERB_MEASURES))
+#: A verb followed by these characters is part of a noun (增加值 = value added, 增长点), not a verb.
+VERB_NOT_BEFORE: dict[str, str] = {"增加": "值", "增长": "点极", "提升": "行"}
+_VERB_RE = re.compile("|".join(
+    re.escape(v) + (f"(?![{VERB_NOT_BEFORE[v]}])" if v in VERB_NOT_BEFORE else "")
+    for v, _, _ in sorted(VERB_MEASURES, key=lambda x: -len(x[0]))))
 _VERB_TABLE = {v: (m, d) for v, m, d in VERB_MEASURES}
 _COMPLETION_RE = re.compile(r"完成[^,;:。]{0,10}的(?:[\d.]+%、)*$|完成率$")
 
@@ -135,7 +145,10 @@ LEADING_FILLERS = re.compile(
     r"^(?:其中|同时|并且?|此外|另外|全年|今年以来|今年|截至目前|截至日前|目前|预计|力争|确保|争取|努力|"
     r"实现|推动|到20\d\d年底?|20\d\d年|\d+[—\-–~]\d+月|前三季度|上半年|我市|全市|市县一体|累计(?!达)|"
     r"以及|和|及|与|、|,|并且|使|让|五年来|过去五年|过去一年|一年来|这一年|“十[一二三四五六]五”期间|"
-    r"十[一二三四五六]五期间|进一步)+"
+    r"十[一二三四五六]五期间|进一步|"
+    # comparison bases and qualifiers that modify the previous clause's indicator ("，同口径增长10.2%")
+    r"(?:比|较)(?:上年同期|上年末|去年同期|上年|去年|年初|同期|20\d\d年)末?|同口径|按可比价格计算|同比|"
+    r"前[两二三四]年|后[两二三四]年|剩余[两二三四]年|20\d\d[—\-–~至]+20\d\d年)+"
 )
 #: Trailing words that are the verb or comparator, not the indicator.
 TRAILING_WORDS = re.compile(
@@ -148,6 +161,12 @@ _DISTRIBUTIVE = re.compile(
     r"(?:分别|(?<![人年平浓均])均(?=增长|下降|达到|提高|降低|超过|突破|为|完成|保持|在|减少|压减|控制|低于|高于|不低于|不少于|\d)"
     r"|(?<![每])各(?=\d|增长|下降|达到|提高|完成|新增))"
 )
+#: A cleaned phrase that names no indicator (the number belongs to the previous one):
+#: "完成目标的52.7%", "已提前完成控制在28微克/立方米以内的目标", "前两年累计完成7.9万人".
+_NO_INDICATOR = re.compile(
+    r"(?:实际)?(?:已经?)?(?:提前)?(?:累计)?(?:完成|实现|达到)?(?:年度|全年|规划)?(?:目标|任务|计划)?(?:的)?"
+    r"(?:控制在|保持在|需达到|需|要)?"
+)
 _ITEM_SPLIT = re.compile(r"、|以及|和|及|与")
 _CLAUSE_BREAK = set(",;:，；：")
 _SENTENCE_BREAK = re.compile(r"[。!?！？]+")
@@ -156,6 +175,22 @@ _SUB_HEADING = re.compile(r"^(?:#+\s*)?(?:[(（][一二三四五六七八九十]
 _FROM_TO = re.compile(
     r"由(?P<a>[^,;。由]{1,20}?)(?:提高|增加|增长|提升|上升|下降|降低|减少|缩小|扩大)(?:到|至)"
 )
+
+
+#: Clause-level cues: words in the clause before a number that say what the number is, whatever the
+#: section says ("目标为7%左右，2021—2022年实际年均增长6.4%": a target, then an outcome). A cue holds
+#: for the following clauses of the same sentence until another cue. Checked in this order.
+CLAUSE_YEAR_RANGE = re.compile(r"(?<![到至])(20\d\d)\s*[—\-–~至]+\s*(20\d\d)年")
+CLAUSE_YEAR = re.compile(r"(?<![比较到至与])(20\d\d)年(?!底前|以前|前|起|以来|基础)")
+CLAUSE_FIRST_YEARS = re.compile(r"前([两二三四])年")  # of the plan in focus: outcomes
+CLAUSE_LAST_YEARS = re.compile(r"后([两二三四])年|剩余([两二三四])年")  # of the plan: still to do
+CLAUSE_OUTCOME = re.compile(r"实际|已经?(?:实现|完成|达到)")
+CLAUSE_TARGET = re.compile(r"目标(?:为|是|值)|预期目标|规划目标|(?:需|需要|要)达到")
+#: After a number: "控制在28微克/立方米以内的目标" - the number names a target.
+AFTER_TARGET = re.compile(r"^[^，。；,;]{0,4}?的?(?:目标|预期目标)")
+#: "比2020年提高0.35个百分点": a change from a base year runs from the year after it.
+BASE_YEAR = re.compile(r"(?:比|较)(20\d\d)年")
+_CN_SMALL = {"两": 2, "二": 2, "三": 3, "四": 4}
 
 
 @dataclass
@@ -222,6 +257,10 @@ def _heading_context(heading: str, doc: Document, previous: _Context) -> _Contex
             return _Context("outcome", str(years[0]), str(years[0]), heading)
         if fyp and fyp[1] <= Y:
             return _Context("outcome", str(fyp[0]), str(fyp[1]), heading)
+        if doc.published_month >= 7 and not doc.doc_type.startswith("work_report"):
+            # a progress report written late in the year: this year to date
+            M = doc.published_month
+            return _Context("outcome", f"{Y}-01", f"{Y}-{M:02d}", heading)
         return _Context("outcome", str(Y - 1), str(Y - 1), heading)
     if is_target:
         if years:
@@ -276,6 +315,10 @@ def _cue_context(text: str, doc: Document, base: _Context) -> tuple[_Context | N
             persistent = True
         elif kind == "target_this_year":
             if base.kind == "outcome" and base.end[:4] == str(Y):
+                if "-" in base.start:  # a progress report: "今年新开工…" = this year to date
+                    ctx = _Context("outcome", f"{Y}-01", f"{Y}-{M:02d}", explicit=True)
+                    if best is None or m.start() < best[0]:
+                        best = (m.start(), ctx, False)
                 continue  # "今年" inside this year's results
             if base.kind == "target" and base.span:
                 continue
@@ -359,6 +402,8 @@ def _sentences(doc: Document) -> list[_Sentence]:
                 ctx = cue
                 if persistent and cue.kind == "target":
                     horizon = cue
+                if cue.kind == "outcome" and cue.explicit and cue.start != cue.end:
+                    para_ctx = cue  # "1—9月，…。…": a part-year holds for the rest of the paragraph
             label = " / ".join(x for x in (top.label, sub_label) if x)
             out.append(_Sentence(s_start, s_end, ctx, label))
     return out
@@ -412,6 +457,19 @@ def _last_verb(pre: str) -> tuple[str, str, str] | None:
     return last.group(0), measure, direction
 
 
+_GROWTH_THEN_LEVEL = re.compile(
+    r"(?:增长|增速|增幅|涨幅)(?:目标|预期目标)?(?:需要|需|要|应|将|力争|预计|预期)?"
+    r"(?:保持在|稳定在|控制在|为|是|达到|达|到)$"
+)
+#: Units that measure an extent (length, area, capacity, mass): a figure in them is a 'count' of what
+#: was added only when a count verb governs it ("新建改造农村供水管网860公里"), else a level.
+EXTENT_UNITS = {"公里", "平方公里", "万平方公里", "万千瓦", "千瓦", "万吨", "吨", "万立方米", "立方米"}
+#: Nouns that make a figure in a count unit a stock ('level'): "粮食播种面积130万亩".
+LEVEL_NOUNS = re.compile(r"总量|总数|规模|常住人口|户籍人口|吞吐量|航点|保有量|面积|产量|存量|余额|里程|容量")
+#: Prefixes that make a figure the number of things added in the period, whatever follows.
+ADDED_PREFIX = re.compile(r"新增|新建|新培育|新认定|新引进|新开工|新招引")
+
+
 def _decide_measure(v: ValueMention, seg_pre: str, clause_pre: str) -> tuple[str, str]:
     """Measure and direction of a value from its unit and the verbs before it."""
     if v.special == "rank":
@@ -435,6 +493,8 @@ def _decide_measure(v: ValueMention, seg_pre: str, clause_pre: str) -> tuple[str
         if verb is None:
             return "share", ""
         _, measure, direction = verb
+        if measure == "level" and _GROWTH_THEN_LEVEL.search(seg_pre.rstrip(" “")):
+            return "growth", "increase"  # "年均增长需达到7.4%左右", "增速目标为7%"
         if measure == "level":
             return "share", ""
         return measure, direction
@@ -443,13 +503,19 @@ def _decide_measure(v: ValueMention, seg_pre: str, clause_pre: str) -> tuple[str
         return "change", verb[2] or "increase"
     if v.unit in MONEY_UNITS:
         return "level", ""
+    if v.unit in EXTENT_UNITS:
+        return ("count", "") if COUNT_VERBS.search(seg_pre) else ("level", "")
     if v.unit in COUNT_UNITS or v.unit in ("万吨/日", "吨/日"):
+        if ADDED_PREFIX.search(seg_pre) and re.search(r"累计$", seg_pre.rstrip(" “")):
+            return "count", ""  # "新增就业…五年累计15万人"
         if LEVEL_VERBS.search(seg_pre.rstrip(" “近约超")):
+            return "level", ""
+        if COUNT_VERBS.search(seg_pre):
+            return "count", ""
+        if LEVEL_NOUNS.search(seg_pre):
             return "level", ""
         if COUNT_VERBS.search(clause_pre):
             return "count", ""
-        if re.search(r"总量|总数|规模|常住人口|户籍人口|吞吐量|航点|保有量", seg_pre):
-            return "level", ""
         return "count", ""
     return "level", ""
 
@@ -555,7 +621,10 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
     last_items: list[str] = []
     previous_rows: list[_Row] = []
     from_to = list(_FROM_TO.finditer(text, sent.start, sent.end))
+    carry: _Context | None = None  # a clause cue that holds for the following clauses
     for c_start, c_end in _clauses(text, masked, sent.start, sent.end):
+        if c_start > sent.start and text[c_start - 1] in ";；":
+            carry = None  # a semicolon closes a statement: clause cues do not cross it
         cm = [v for v in mentions if c_start <= v.start < c_end]
         if not cm:
             continue
@@ -571,11 +640,16 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
                                          clean_indicator(subject) in ("", "年均", "增速")):
                 items = last_items if len(last_items) == len(after) else \
                     [r.indicator for r in previous_rows[-len(after):]] if len(previous_rows) >= len(after) else []
-            if after and len(items) == 1 and len(after) == 2:
+            if after and len(items) == 1 and len(after) >= 2 and len(after) % 2 == 0:
                 items = _expand_urban_rural(items[0], 2) or items
             if after and len(items) == len(after):
                 for v, it in zip(after, items):
                     assigned[id(v)] = [it]
+                last_items = items
+            elif after and len(items) > 1 and len(after) % len(items) == 0 and from_to:
+                # "城乡居民收入分别由a、b增加到c、d": each item's values in turn
+                for i, v in enumerate(after):
+                    assigned[id(v)] = [items[i % len(items)]]
                 last_items = items
             elif after and len(after) == 1 and len(items) > 1:
                 assigned[id(after[0])] = items
@@ -603,7 +677,7 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
                 post = _noun_after(text, masked, v.end, seg_end)
                 if post and v.special is None:
                     ind = clean_indicator(ind + post) if ind else clean_indicator(post)
-                if not ind or ind in ("年均", "增速", "同比", "其中"):
+                if not ind or ind in ("年均", "增速", "同比", "其中") or _NO_INDICATOR.fullmatch(ind):
                     ind = last_indicator
                 indicators = [ind]
             comparator = v.comparator or _prefix_comparator(seg_pre) or "eq"
@@ -611,7 +685,11 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
             if v.special == "zero_breakthrough":
                 prev_units = [r.unit for r in rows if r.sentence is sent and r.mention.start >= c_start]
                 unit = prev_units[-1] if prev_units and prev_units[-1] in COUNT_UNITS else ""
-            kind, p_start, p_end = _kind_period(doc, text, sent, v, measure, from_to, c_start)
+            cue, carries = _clause_cue(doc, text, sent, c_start, v)
+            if carries:
+                carry = cue
+            kind, p_start, p_end = _kind_period(doc, text, sent, v, measure, from_to, c_start,
+                                                cue or carry)
             for ind in indicators:
                 row = _Row(v, ind, measure, direction, kind, p_start, p_end, comparator, unit, sent)
                 rows.append(row)
@@ -622,19 +700,81 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
     return rows
 
 
+def _plan_span(doc: Document, sent: _Sentence) -> tuple[int, int] | None:
+    """The multi-year plan a sentence speaks about: its context's span, or an evaluated plan's."""
+    if sent.ctx.span:
+        return int(sent.ctx.start[:4]), int(sent.ctx.end[:4])
+    if doc.doc_type == "plan_evaluation":
+        return _fyp_span(doc.title) or _fyp_from_ordinal(doc.title)
+    return None
+
+
+def _clause_cue(doc: Document, text: str, sent: _Sentence, clause_start: int,
+                v: ValueMention) -> tuple[_Context | None, bool]:
+    """Kind and period set by words of the value's own clause (see CLAUSE_* tables).
+
+    Returns (context or None, whether it holds for the following clauses of the sentence).
+    """
+    Y = doc.published_year
+    before = text[clause_start:v.start]
+    plan = _plan_span(doc, sent)
+    m = EXPECTED_CUES.search(before)
+    if m:
+        # 预计 frames the clauses that follow it ("预计…2400亿元,人均…突破10万元"); 有望 only its own
+        carries = m.group(0) in EXPECTED_CARRY
+        years = re.findall(r"(20\d\d)年", before)
+        if years:
+            return _Context("expected", years[-1], years[-1]), carries
+        return _Context("expected", sent.ctx.start, sent.ctx.end), carries
+    if AFTER_TARGET.match(text[v.end:sent.end]):
+        if plan:
+            return _Context("target", str(plan[0]), str(plan[1])), False
+        return _Context("target", sent.ctx.start, sent.ctx.end), False
+    m = CLAUSE_YEAR_RANGE.search(before)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        return _Context("outcome" if b < Y else "target", str(a), str(b)), True
+    m = CLAUSE_FIRST_YEARS.search(before)
+    if m and plan:
+        n = _CN_SMALL[m.group(1)]
+        return _Context("outcome", str(plan[0]), str(plan[0] + n - 1)), True
+    m = CLAUSE_LAST_YEARS.search(before)
+    if m and plan:
+        n = _CN_SMALL[m.group(1) or m.group(2)]
+        return _Context("target", str(plan[1] - n + 1), str(plan[1])), True
+    if CLAUSE_TARGET.search(before):
+        if plan:
+            return _Context("target", str(plan[0]), str(plan[1])), True
+        return _Context("target", sent.ctx.start, sent.ctx.end), True
+    years = [int(y) for y in CLAUSE_YEAR.findall(before)]
+    if years and years[-1] < Y and not re.search(r"到20\d\d年", before):
+        return _Context("outcome", str(years[-1]), str(years[-1])), True
+    if CLAUSE_OUTCOME.search(before) and sent.ctx.kind != "outcome":
+        if plan and plan[1] >= Y:
+            return _Context("outcome", str(plan[0]), str(Y - 1)), True
+        return _Context("outcome", sent.ctx.start, sent.ctx.end), True
+    return None, False
+
+
 def _kind_period(doc: Document, text: str, sent: _Sentence, v: ValueMention, measure: str,
-                 from_to: list[re.Match], clause_start: int) -> tuple[str, str, str]:
+                 from_to: list[re.Match], clause_start: int,
+                 cue: _Context | None = None) -> tuple[str, str, str]:
     ctx = sent.ctx
     before = text[clause_start:v.start]  # 预计/有望 govern their own clause
     sentence = text[sent.start:sent.end]
     kind = ctx.kind
-    if EXPECTED_CUES.search(before):
-        kind = "expected"
+    start, end = ctx.start, ctx.end
+    if cue is not None:
+        kind, start, end = cue.kind, cue.start, cue.end
     elif kind == "outcome" and not ctx.explicit and TARGET_CUES.search(sentence) \
             and not OUTCOME_CUES.search(sentence):
         kind = "target"
-    start, end = ctx.start, ctx.end
-    if kind == "expected":
+    if kind == "target" and "-" in start and start[:4] == end[:4]:
+        start = end = start[:4]  # a target in a part-year report ("力争全年…") is for the year
+    base = BASE_YEAR.search(before)
+    if measure == "change" and base and int(base.group(1)) + 1 <= int(end[:4] or 0):
+        start = str(int(base.group(1)) + 1)
+    if kind == "expected" and cue is None:
         m = None
         for m in re.finditer(r"(20\d\d)年", before):
             pass
@@ -649,7 +789,8 @@ def _kind_period(doc: Document, text: str, sent: _Sentence, v: ValueMention, mea
             return kind, str(base), str(base)
         if ft.end() <= v.start <= ft.end() + 1:
             return kind, end[:4] if len(end) == 4 else end, end[:4] if len(end) == 4 else end
-    if ctx.span and measure in ("level", "share", "ratio", "rank", "completion"):
+    if start[:4] != end[:4] and measure in ("level", "share", "ratio", "rank", "completion") \
+            and not (measure == "completion" and kind == "outcome"):
         return kind, end, end
     return kind, start, end
 

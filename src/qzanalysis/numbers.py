@@ -65,7 +65,10 @@ COUNT_UNITS = {
 }
 #: Units a Chinese numeral may carry (not 个/项/条/期/次...: "两个维护", "一期工程", "四次会议").
 CN_UNITS = {"家", "所", "人", "万人", "亿元", "万元", "元", "岁", "亩", "万亩", "吨", "万吨", "%",
-            "百分点", "个百分点", "名", "座", "户", "套"}
+            "百分点", "个百分点", "名", "座", "户", "套", "人次", "万人次", "公里", "万平方米"}
+#: Units a Chinese numeral may carry only at the end of a clause ("新增省级现代农业园区五个。"),
+#: where they cannot start a noun phrase ("两个维护", "一期工程", "四次会议").
+CN_CLAUSE_END_UNITS = {"个", "项", "条", "处", "批", "场", "支", "万个"}
 #: Verbs after which a single-character Chinese numeral is a count ("新增两家").
 CN_COUNT_VERBS = ("新增", "新建", "引进", "达到", "超过", "突破", "建成", "完成", "培育", "增加",
                   "减少", "共", "累计", "选出", "提高", "下降", "增长")
@@ -154,7 +157,8 @@ _ARABIC_VALUE = re.compile(
     rf"(?P<more>多|余)?(?P<unit>{_UNIT_ALT})?"
 )
 _CN_NUM = rf"[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?"
-_CN_VALUE = re.compile(rf"(?P<n1>{_CN_NUM})(?P<unit>{_UNIT_ALT})")
+# the numeral is matched lazily so that a trailing 万/亿 belongs to the unit: 一百三十万亩 = 130 万亩
+_CN_VALUE = re.compile(rf"(?P<n1>[{CN_DIGITS}]+?(?:点[{CN_DIGITS}]+?)?)(?P<unit>{_UNIT_ALT})")
 _CN_PERCENT = re.compile(rf"百分之(?P<n1>{_CN_NUM}|{_ARABIC})")
 _CN_TENTHS = re.compile(r"(?P<n1>[二三四五六七八九])成(?=以上|左右|[，。；、,;]|$)")
 _RANK = re.compile(
@@ -166,6 +170,13 @@ _RANK_MOVE = re.compile(r"(?:进位|前移|上升|提升)(?P<n1>\d+)(?P<unit>位
 _ZERO = re.compile(r"“?零”?(?:的)?突破|“?零(?:发生|事故|死亡)”?")
 _DOUBLING = re.compile(r"翻一番|翻番|倍增(?=[，。；、,;]|$)")
 _RATIO = re.compile(r"(?:倍差|收入比)(?P<verb>[^0-9，。；、,;\n]{0,6}?)(?P<n1>\d+(?:\.\d+)?)(?!\d|%|倍)")
+#: After a ratio ("倍差为1.81"), a bare decimal later in the same sentence is the same ratio at another
+#: time ("，2022年为1.80") or its change ("，比上年缩小0.04").
+_RATIO_MORE = re.compile(
+    r"(?P<verb>为|是|达到|缩小到|缩小至|降至|降到|下降到|下降至|收窄至|收窄到|缩小|收窄|扩大|下降|降低|提高|上升)"
+    r"(?P<n1>\d+\.\d+)(?=以内|以下|左右|[，。；、,;)）]|$)"
+)
+_RATIO_CHANGE_VERBS = ("缩小", "收窄", "扩大", "下降", "降低", "提高", "上升")
 _QUOTE = re.compile(r"[“\"「『]([^”\"」』\n]{1,40})[”\"」』]")
 
 #: A number with these before it is not a value (第三批 ordinal; 前50位 a top-N; 〔2021〕 document year; G60; 平台3.0).
@@ -175,7 +186,8 @@ _BAD_AFTER = re.compile(r"^(?:[A-Za-z+]|年|月|日|号|周年|时|点|版|届|�
 #: A threshold is followed by (以上/以下)? then a noun; these starts mean "not a noun".
 _NOT_NOUN_START = re.compile(
     r"^(?:[，。；、,;：:)）”\s]|$|的(?:成绩|水平|目标|任务|规模)|用于|实现|全覆盖|以|左右|增长|下降|"
-    r"投产|消费券|达标|化解|完成|突破|提高|减少|降低|分别|同比|比|和|及|、)"
+    r"投产|消费券|达标|化解|完成|突破|提高|减少|降低|分别|同比|比|和|及|、|增加|增至|提升|上升|扩大|缩小|"
+    r"降至|降到|到|至)"
 )
 _NOUN_AFTER_THRESHOLD = re.compile(r"^(?:以上|以下|级)?(?:的)?[\u4e00-\u9fff“A-Za-z]")
 
@@ -237,6 +249,14 @@ def find_values(text: str) -> list[ValueMention]:
         s, e = m.start("n1"), m.end("n1")
         comp, e2 = _suffix_comparator(text, e)
         add(ValueMention(s, e2, s, e, float(m.group("n1")), None, "", comp, text[s:e2], "ratio"))
+    for r in [v for v in found if v.special == "ratio"]:
+        stop = re.search(r"[。；;\n]", text[r.end:])
+        limit = r.end + (stop.start() if stop else len(text) - r.end)
+        for m in _RATIO_MORE.finditer(text, r.end, limit):
+            s, e = m.start("n1"), m.end("n1")
+            comp, e2 = _suffix_comparator(text, e)
+            special = "ratio_change" if m.group("verb") in _RATIO_CHANGE_VERBS else "ratio"
+            add(ValueMention(s, e2, s, e, float(m.group("n1")), None, "", comp, text[s:e2], special))
     for m in _ZERO.finditer(text):
         breakthrough = "突破" in m.group(0)
         add(ValueMention(m.start(), m.end(), m.start(), m.end(), 1.0 if breakthrough else 0.0, None, "",
@@ -323,10 +343,17 @@ def find_values(text: str) -> list[ValueMention]:
     # 4. Chinese numerals with a unit (restricted: see CN_UNITS / CN_COUNT_VERBS).
     for m in _CN_VALUE.finditer(text):
         n1, unit_raw = m.group("n1"), m.group("unit")
-        if unit_raw not in CN_UNITS or _in_spans(m.start(), quotes):
+        if _in_spans(m.start(), quotes):
             continue
+        if unit_raw not in CN_UNITS:
+            at_clause_end = re.match(r"[，。；、,;！？]|$", text[m.end():m.end() + 1])
+            if not (unit_raw in CN_CLAUSE_END_UNITS and at_clause_end and len(n1) > 1 or
+                    unit_raw in CN_CLAUSE_END_UNITS and at_clause_end and n1 not in "一两二"):
+                continue
         before = text[max(0, m.start() - 3):m.start()]
-        if before.endswith("第") or (len(n1) == 1 and not before.endswith(CN_COUNT_VERBS)):
+        scaled = n1 in ("十", "百", "千") or unit_raw[0] in "万亿"  # 十万亩, 两万人: a real amount
+        if before.endswith("第") or (len(n1) == 1 and not before.endswith(CN_COUNT_VERBS)
+                                     and unit_raw not in CN_CLAUSE_END_UNITS and not scaled):
             continue
         if n1 in ("万", "亿", "千", "百") or n1[0] in "万亿":
             continue
