@@ -14,7 +14,8 @@ import sys
 
 import pandas as pd
 
-from bench_extract import LISTED_IDS, load_gold, match  # noqa: F401
+from qzanalysis.evaluate import load_gold, match
+from qzanalysis import paths
 from qzanalysis.corpus import load_corpus
 from qzanalysis.extract import extract_statements
 from qzanalysis.indicators import load_registry
@@ -36,7 +37,7 @@ def main() -> int:
     corpus = load_corpus()
     registry = load_registry()
     raw = extract_statements(corpus, registry)
-    gold = match(load_gold(), raw, corpus)
+    gold = match(load_gold(paths.ROOT.parent / "shared" / "gold"), raw, corpus)
     w = csv.DictWriter(sys.stdout, fieldnames=list(REVIEW_COLUMNS), lineterminator="\n")
     w.writeheader()
     for _, g in gold.iterrows():

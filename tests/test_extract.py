@@ -355,15 +355,13 @@ def test_extent_units_are_counts_only_with_a_count_verb():
 def test_unseen_documents_meet_the_floor():
     """Seven documents of other kinds, years and encodings (tests/fixtures/unseen, see its README),
     hand-annotated from the guide: detection and attributes must stay at the measured level."""
-    import sys
-
-    root = Path(__file__).resolve().parents[1]
-    sys.path.insert(0, str(root / "benchmarks"))
-    from bench_extract import load_unseen, score_corpus
-
+    from qzanalysis.corpus import load_corpus
+    from qzanalysis.evaluate import load_gold, score_corpus
     from qzanalysis.indicators import load_registry
 
-    corpus, gold = load_unseen()
+    unseen = Path(__file__).resolve().parent / "fixtures" / "unseen"
+    corpus = load_corpus(unseen)
+    gold = load_gold(files=[unseen / "gold_unseen.csv"], manifest_file=unseen / "manifest.csv")
     assert corpus["news2021_agri"].encoding == "gb18030"  # detected, not declared
     registry = load_registry()
     res = score_corpus(gold, extract_statements(corpus, registry), corpus, registry)
