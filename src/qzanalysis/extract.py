@@ -1,7 +1,7 @@
 """Extract quantitative statements (plans, outcomes, estimates) from a corpus.
 
 :func:`extract_statements` turns every document into rows of the *statements* table (see
-``STATEMENT_COLUMNS`` and ../shared/docs/methods.md section 1), each pointing to the exact
+``STATEMENT_COLUMNS`` and docs/methods.md section 1), each pointing to the exact
 characters of ``Document.text`` it came from.
 
 How it works, in the order a reader of a report would do it:
