@@ -132,11 +132,11 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    import os
     import warnings
 
     from .extract import extract_statements
     from .review import ReviewError, apply_review
+    from .tables import atomic_write
 
     corpus = load_corpus(args.corpus)
     table = extract_statements(corpus)
@@ -155,16 +155,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 print(f"warning: {w.message}", file=sys.stderr)
             print(f"review: {review_file} applied ({raw_count} extracted -> {len(table)} statements)")
     out = args.out or (paths.TABLES_DIR / "statements.csv")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    table.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel opens the Chinese correctly
-    os.replace(tmp, out)
+    # BOM: Excel opens the Chinese correctly. Written atomically: never half a file.
+    atomic_write(out, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
     written = [str(out)]
     if args.parquet:
         pq = out.with_suffix(".parquet")
-        tmp = pq.with_name(pq.name + ".tmp")
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, pq)
+        plain = table.copy(deep=False)
+        plain.attrs = {}  # attrs (review orphans) are not Parquet metadata
+        atomic_write(pq, lambda p: plain.to_parquet(p, index=False))
         written.append(str(pq))
     counts = (table.groupby(["doc_id", "kind"]).size().unstack(fill_value=0)
               .reindex(corpus.doc_ids, fill_value=0))

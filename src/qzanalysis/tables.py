@@ -192,7 +192,7 @@ def codebook(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "column", "type", "meaning", "unit"]).astype("string")
 
 
-def _atomic_write(path: Path, writer: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path, writer: Callable[[Path], None]) -> Path:
     """Write through a temporary file in the same folder and rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -282,19 +282,19 @@ def write_tables(
     written: list[Path] = []
     for name, frame in frames.items():
         csv = out / f"{name}.csv"
-        written.append(_atomic_write(csv, lambda p, f=frame: _for_csv(f).to_csv(
+        written.append(atomic_write(csv, lambda p, f=frame: _for_csv(f).to_csv(
             p, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")))
         if parquet:
-            written.append(_atomic_write(out / f"{name}.parquet",
+            written.append(atomic_write(out / f"{name}.parquet",
                                          lambda p, f=frame: _without_attrs(f).to_parquet(p, index=False)))
         if stata:
             data, labels = for_stata(frame)
-            written.append(_atomic_write(out / f"{name}.dta", lambda p, d=data, lab=labels: d.to_stata(
+            written.append(atomic_write(out / f"{name}.dta", lambda p, d=data, lab=labels: d.to_stata(
                 p, write_index=False, version=118, variable_labels=lab)))
     book = codebook(frames)
-    written.append(_atomic_write(out / "codebook.csv",
+    written.append(atomic_write(out / "codebook.csv",
                                  lambda p: book.to_csv(p, index=False, encoding="utf-8-sig")))
-    written.append(_atomic_write(out / "README.md", lambda p: p.write_text(
+    written.append(atomic_write(out / "README.md", lambda p: p.write_text(
         _readme(frames, book, parquet=parquet, stata=stata), encoding="utf-8")))
     return written
 
