@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from . import __version__, paths
@@ -235,7 +236,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    raise NotImplementedError("report: being built (issue 5)")
+    from .report import ReportError, parse_years, plan_reports, run_reports
+
+    try:
+        specs = plan_reports(args.corpus, years=parse_years(args.years), only=args.only)
+    except ReportError as exc:
+        print(f"qzanalysis report: {exc}", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("qzanalysis report: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    results = run_reports(specs, corpus_dir=args.corpus, jobs=args.jobs, force=args.force,
+                          show_code=args.show_code)
+    failed = [r for r in results if r.status == "failed"]
+    took = time.perf_counter() - started
+    print(f"\n{len(results) - len(failed)} of {len(results)} report(s) ready in {took:.1f} s: "
+          f"{paths.OUTPUTS_DIR / 'index.html'}")
+    if failed:
+        print(f"{len(failed)} report(s) failed (the previous HTML, if any, is kept):", file=sys.stderr)
+        for r in failed:
+            print(f"  - {r.name}: {r.error}\n    see outputs/notebooks/{r.name}.error.ipynb",
+                  file=sys.stderr)
+        return 1
+    return 0
 
 
 class _wide_pandas:
