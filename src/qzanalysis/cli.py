@@ -236,10 +236,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import ReportError, parse_years, plan_reports, run_reports
+    from .compare import analyse
+    from .report import ReportError, parse_years, plan_reports, plans_in, run_reports
+    from .tables import write_tables
 
     try:
-        specs = plan_reports(args.corpus, years=parse_years(args.years), only=args.only)
+        years = parse_years(args.years)
+        print("extracting and comparing…", flush=True)
+        analysis = analyse(args.corpus)
+        # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
+        write_tables(analysis.tables())
+        specs = plan_reports(args.corpus, years=years, only=args.only, plans=plans_in(analysis))
     except ReportError as exc:
         print(f"qzanalysis report: {exc}", file=sys.stderr)
         return 2

@@ -36,6 +36,9 @@ STATUS_COLORS = {
     "missed": "#d73027", "not_yet_due": "#92c5de", "no_outcome": "#e0e0e0",
     "not_comparable": "#9e9e9e",
 }
+#: Which status a heatmap cell shows when an indicator has several targets in one year.
+CELL_PRIORITY = ("missed", "narrow_miss", "boundary", "met", "exceeded", "not_comparable",
+                 "no_outcome", "not_yet_due")
 STATUS_ZH = {
     "exceeded": "超额完成", "met": "完成", "boundary": "恰好持平", "narrow_miss": "基本完成",
     "missed": "未完成", "not_yet_due": "未到期", "no_outcome": "无结果数据", "not_comparable": "不可比",
@@ -162,9 +165,12 @@ def plot_attainment_heatmap(comparisons: pd.DataFrame, *, max_rows: int = 40,
         return _empty("No targets to show.")
     rows["label"] = [_short(_label(r), 34) for _, r in rows.iterrows()]
     rows["code"] = rows["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
-    # One cell per indicator-year: the worst-judged status wins, so a miss is never hidden.
+    # One cell per indicator-year: a judged verdict beats "no outcome", and among verdicts the
+    # worst wins, so a miss is never hidden behind a second, unjudged target of the same year.
+    rows["priority"] = rows["status"].map({s: i for i, s in enumerate(CELL_PRIORITY)})
     rows["year"] = rows["year"].astype(int)
-    grid = rows.pivot_table(index="label", columns="year", values="code", aggfunc="max").astype(float)
+    cells = rows.sort_values("priority").drop_duplicates(["label", "year"])
+    grid = cells.pivot(index="label", columns="year", values="code").astype(float)
     order = rows.sort_values(["category", "label"])["label"].drop_duplicates()
     grid = grid.reindex([o for o in order if o in grid.index][:max_rows])
     cmap = ListedColormap([STATUS_COLORS[s] for s in STATUS_ORDER])

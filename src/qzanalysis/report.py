@@ -75,7 +75,7 @@ class ReportResult:
     name: str
     title: str
     kind: str
-    status: str  # rendered | up_to_date | failed
+    status: str  # rendered | up_to_date | failed | earlier (listed in the index, not run now)
     seconds: float = 0.0
     error: str = ""
     parameters: dict = field(default_factory=dict)
@@ -156,7 +156,9 @@ def plan_reports(corpus_dir: Path | None = None, *, years: Iterable[int] | None 
                                 nb_dir / NOTEBOOKS["overview"], {"corpus_dir": corpus_param}))
     if "plan" in kinds:
         if plans is None:
-            plans = find_plans(_statements_with_dates(corpus_dir))
+            from .compare import analyse
+
+            plans = plans_in(analyse(corpus_dir))
         for plan in plans:
             specs.append(ReportSpec("plan", f"plan_{plan}", f"规划目标跟踪 Plan tracking {plan}",
                                     nb_dir / NOTEBOOKS["plan"], {"plan": plan, "corpus_dir": corpus_param}))
@@ -167,14 +169,11 @@ def plan_reports(corpus_dir: Path | None = None, *, years: Iterable[int] | None 
     return specs
 
 
-def _statements_with_dates(corpus_dir: Path | None):
-    from .compare import analyse
-
-    analysis = analyse(corpus_dir)
+def plans_in(analysis) -> list[str]:
+    """The multi-year plans of an :class:`qzanalysis.compare.Analysis` (see :func:`find_plans`)."""
     published = {d.doc_id: d.published for d in analysis.corpus}
-    st = analysis.statements.copy()
-    st["published"] = st["doc_id"].map(published)
-    return st
+    statements = analysis.statements.assign(published=analysis.statements["doc_id"].map(published))
+    return find_plans(statements)
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,6 +407,8 @@ def run_reports(specs: list[ReportSpec], *, corpus_dir: Path | None = None,
     corpus = load_corpus(corpus_dir)  # a broken corpus stops everything before any kernel starts
     digests = input_digests(corpus)
     jobs = jobs or default_jobs()
+    for stale in (out_dir / "notebooks").glob(".*.running.ipynb"):  # left by an interrupted run
+        stale.unlink(missing_ok=True)
     total = len(specs)
     results: dict[str, ReportResult] = {}
     todo: list[tuple[ReportSpec, str]] = []
@@ -449,8 +450,20 @@ def run_reports(specs: list[ReportSpec], *, corpus_dir: Path | None = None,
             for future in as_completed(futures):
                 record(future.result())
     ordered = [results[s.name] for s in specs]
-    write_index(ordered, corpus, digests, out_dir)
+    write_index(_with_earlier_reports(ordered, out_dir), corpus, digests, out_dir)
     return ordered
+
+
+def _with_earlier_reports(results: list[ReportResult], out_dir: Path) -> list[ReportResult]:
+    """This run's results plus reports rendered earlier (a one-year re-run keeps the others listed)."""
+    names = {r.name for r in results}
+    earlier = []
+    for cache in sorted((out_dir / ".cache").glob("*.json")):
+        data = _load_cached(out_dir, cache.stem)
+        if data and data.get("name") not in names and (out_dir / "html" / f"{cache.stem}.html").is_file():
+            earlier.append(ReportResult(**{**data, "status": "earlier"}))
+    rank = {kind: i for i, kind in enumerate(("overview", "plan", "year"))}
+    return sorted([*results, *earlier], key=lambda r: (rank.get(r.kind, 9), r.name))
 
 
 def write_index(results: list[ReportResult], corpus: Corpus, digests: dict[str, str],
@@ -460,7 +473,8 @@ def write_index(results: list[ReportResult], corpus: Corpus, digests: dict[str, 
     for r in results:
         link = f'<a href="html/{r.name}.html">{html.escape(r.title)}</a>' \
             if (out_dir / "html" / f"{r.name}.html").is_file() else html.escape(r.title)
-        status = {"rendered": "✅ rendered", "up_to_date": "✅ up to date", "failed": "❌ failed"}[r.status]
+        status = {"rendered": "✅ rendered", "up_to_date": "✅ up to date", "failed": "❌ failed",
+                  "earlier": "☑️ from an earlier run (not part of this run)"}[r.status]
         detail = html.escape(r.error) if r.error else ""
         if r.status == "failed" and (out_dir / "notebooks" / f"{r.name}.error.ipynb").is_file():
             detail += f' (<a href="notebooks/{r.name}.error.ipynb">notebook with the error</a>)'
