@@ -70,8 +70,10 @@ def main(argv: list[str] | None = None) -> None:
           f"reference {int((comparisons['target_origin'] == 'reference').sum())})")
     for status in STATUSES:
         print(f"  {status:<15}{int(counts.get(status, 0)):>5}")
-    unmapped = comparisons["indicator_id"].isna().sum()
-    print(f"  (of which not_comparable because the indicator is unmapped: {int(unmapped)})")
+    unmapped = comparisons[comparisons["indicator_id"].isna()]
+    by_status = unmapped["status"].value_counts().to_dict()
+    print(f"  targets whose indicator is not in the registry: {len(unmapped)} "
+          f"(matched by id only, so they are {by_status})")
 
     med, best = _median_time(compare_step, args.runs)
     print(f"compare step, extraction excluded: median {med * 1000:.0f} ms, best {best * 1000:.0f} ms "

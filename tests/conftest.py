@@ -25,3 +25,22 @@ def corpus_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(paths.RAW_DIR, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(tmp_path_factory):
+    """Every default report of the shipped corpus rendered ONCE per session into a temp out_dir.
+
+    Runs the ten notebooks (overview, plans, years 2019-2025) with run_reports(jobs=2), about half
+    a minute on two cores; test_notebooks.py and test_browser.py share it. Returns a namespace
+    with out_dir, results (list of ReportResult), log (progress lines) and result(name).
+    """
+    from types import SimpleNamespace
+
+    from qzanalysis.report import plan_reports, run_reports
+
+    out_dir = tmp_path_factory.mktemp("rendered")
+    log: list[str] = []
+    results = run_reports(plan_reports(), out_dir=out_dir, jobs=2, progress=log.append)
+    by_name = {r.name: r for r in results}
+    return SimpleNamespace(out_dir=out_dir, results=results, log=log, result=by_name.__getitem__)

@@ -31,8 +31,9 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -238,6 +239,25 @@ def _is_kernel_start_error(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError) or any(s in text for s in _KERNEL_START_ERRORS)
 
 
+@contextmanager
+def _stderr_to(log_file: Path) -> Iterator[None]:
+    """Send this process's stderr, and so the kernel's, to ``log_file`` while a notebook runs.
+
+    The kernel prints start-up and shutdown chatter (ipykernel's TCP-transport warning) that
+    would bury the progress lines; errors raised inside the notebook are kept in the executed
+    notebook anyway, and the log stays beside the cache for the rest.
+    """
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "wb") as log:
+        saved = os.dup(2)
+        try:
+            os.dup2(log.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def _execute(spec: ReportSpec, out_notebook: Path) -> int:
     """Run the notebook into ``out_notebook``; retry a kernel that fails to start."""
     import papermill as pm
@@ -358,7 +378,8 @@ def run_one(spec: ReportSpec, *, corpus_dir: Path, out_dir: Path, show_code: boo
     tmp_nb = nb_dir / f".{spec.name}.{os.getpid()}.running.ipynb"
     result = ReportResult(spec.name, spec.title, spec.kind, "failed", parameters=spec.parameters, key=key)
     try:
-        result.attempts = _execute(spec, tmp_nb)
+        with _stderr_to(out_dir / ".cache" / f"{spec.name}.kernel.log"):
+            result.attempts = _execute(spec, tmp_nb)
         os.replace(tmp_nb, nb_dir / f"{spec.name}.ipynb")
         (nb_dir / f"{spec.name}.error.ipynb").unlink(missing_ok=True)
         corpus = load_corpus(corpus_dir)
