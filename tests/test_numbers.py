@@ -120,3 +120,24 @@ def test_ratio_continuation_values():
 def test_from_to_list_values_are_not_thresholds():
     vs = find_values("分别由21800元、10315元增加到36820元、19145元")
     assert [v.value for v in vs if not v.threshold] == [21800.0, 10315.0, 36820.0, 19145.0]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a minus sign after a word is the sign of a level; after a digit it is a range dash
+    ("人口自然增长率为-1.2‰。", [(-1.2, None, "‰", None, None)]),
+    ("增速为−0.5%。", [(-0.5, None, "%", None, None)]),
+    ("新增1-2家。", [(1.0, 2.0, "家", "range", None)]),
+])
+def test_negative_level_keeps_its_sign(text, expected):
+    assert values(text) == expected
+
+
+def test_negative_value_span_starts_at_the_sign():
+    text = "人口自然增长率为-1.2‰。"
+    (v,) = find_values(text)
+    assert text[v.start:v.end] == "-1.2‰"
+
+
+def test_ratio_from_year_to_year_is_not_the_year():
+    assert values("城乡居民收入倍差由2020年的1.86缩小到2024年的1.74。") == [
+        (1.86, None, "", None, "ratio"), (1.74, None, "", None, "ratio")]

@@ -11,6 +11,8 @@ How it works, in the order a reader of a report would do it:
    *kind* (target/outcome) and *period* of what follows. A heading's context lasts until the next
    top-level heading; a cue in a paragraph's first sentence lasts for the paragraph (a horizon cue
    such as "今后五年" lasts until the next top-level heading); a cue elsewhere lasts for its sentence.
+   "到2027年" inside a sentence (after a comma) dates only its own clauses up to the next semicolon
+   (DEADLINE_CUE), or the whole sentence when it comes before every value; the section resumes after.
    Words such as 力争/确保/目标 make a sentence a target, 预计/有望 an estimate (kind 'expected').
    Inside a sentence, clause cues (CLAUSE_* tables) override the section: "目标为7%左右" (a target
    over the evaluated plan), "2021—2022年实际年均增长", "前两年"/"后三年" of the plan, "2022年达到",
@@ -118,8 +120,11 @@ VERB_MEASURES: tuple[tuple[str, str, str], ...] = (
 )
 #: A verb followed by these characters is part of a noun (增加值 = value added, 增长点), not a verb.
 VERB_NOT_BEFORE: dict[str, str] = {"增加": "值", "增长": "点极", "提升": "行"}
+#: ...nor a verb after these words (人口自然增长率 is the name of a rate, not a growth).
+VERB_NOT_AFTER: dict[str, tuple[str, ...]] = {"增长": ("自然",)}
 _VERB_RE = re.compile("|".join(
-    re.escape(v) + (f"(?![{VERB_NOT_BEFORE[v]}])" if v in VERB_NOT_BEFORE else "")
+    "".join(f"(?<!{w})" for w in VERB_NOT_AFTER.get(v, ()))
+    + re.escape(v) + (f"(?![{VERB_NOT_BEFORE[v]}])" if v in VERB_NOT_BEFORE else "")
     for v, _, _ in sorted(VERB_MEASURES, key=lambda x: -len(x[0]))))
 _VERB_TABLE = {v: (m, d) for v, m, d in VERB_MEASURES}
 _COMPLETION_RE = re.compile(r"完成[^,;:。]{0,10}的(?:[\d.]+%、)*$|完成率$")
@@ -144,8 +149,8 @@ LEVEL_VERBS = re.compile(r"(?:达到|达|超过|突破|增至|升至|保持|稳�
 LEADING_FILLERS = re.compile(
     r"^(?:其中|同时|并且?|此外|另外|全年|今年以来|今年|截至目前|截至日前|目前|预计|力争|确保|争取|努力|"
     r"实现|推动|到20\d\d年底?|20\d\d年|\d+[—\-–~]\d+月|前三季度|上半年|我市|全市|市县一体|累计(?!达)|"
-    r"以及|和|及|与|、|,|并且|使|让|五年来|过去五年|过去一年|一年来|这一年|“十[一二三四五六]五”期间|"
-    r"十[一二三四五六]五期间|进一步|"
+    r"以及|和|及|与|、|,|并且|使|让|五年来|过去五年|过去一年|一年来|这一年|"
+    r"“?十[一二三四五六]五”?(?:期间|时期|以来)|进一步|"
     # comparison bases and qualifiers that modify the previous clause's indicator ("，同口径增长10.2%")
     r"(?:比|较)(?:上年同期|上年末|去年同期|上年|去年|年初|同期|20\d\d年)末?|同口径|按可比价格计算|同比|"
     r"前[两二三四]年|后[两二三四]年|剩余[两二三四]年|20\d\d[—\-–~至]+20\d\d年)+"
@@ -155,7 +160,7 @@ TRAILING_WORDS = re.compile(
     r"(?:分别|均|各|同比|比上年|年均|持续|稳定|继续|全部|已|将|要|再)?"
     r"(?:增长|下降|提高到|提高至|提升到|提升至|提高|提升|增至|降至|降到|达到|达|超过|突破|为|控制在|"
     r"保持在|保持|稳定在|缩小至|缩小到|缩小|减少|增加|压减|低于|高于|不低于|不少于|不超过|最多|近|约|超|"
-    r"上涨|回落|增速|降低|上升|位列|位居|列|居|排名|的|分别|均|各|同比|年均|比上年|了|大幅|全国|全省|全市|由|共)$"
+    r"上涨|回落|增速|降低|上升|位列|位居|列|居|排名|的|分别|均|各|同比|年均|比上年|了|大幅|全国|全省|全市|由|共|20\d\d年(?:末|底)?)$"
 )
 _DISTRIBUTIVE = re.compile(
     r"(?:分别|(?<![人年平浓均])均(?=增长|下降|达到|提高|降低|超过|突破|为|完成|保持|在|减少|压减|控制|低于|高于|不低于|不少于|\d)"
@@ -167,6 +172,11 @@ _NO_INDICATOR = re.compile(
     r"(?:实际)?(?:已经?)?(?:提前)?(?:累计)?(?:完成|实现|达到)?(?:年度|全年|规划)?(?:目标|任务|计划)?(?:的)?"
     r"(?:控制在|保持在|需达到|需|要)?"
 )
+#: Phrases that name no indicator of their own but refer back to the sentence's last one:
+#: "全市生产总值年均增长6%左右，总量突破3200亿元" (总量 = the GDP's level).
+REFERRING_NOUNS = ("年均", "增速", "同比", "其中", "总量", "总规模", "规模", "总额", "总数", "总值")
+#: A list piece made only of action verbs ("新建", "改扩建").
+_VERB_ONLY = re.compile(rf"(?:{COUNT_VERBS.pattern})+")
 _ITEM_SPLIT = re.compile(r"、|以及|和|及|与")
 _CLAUSE_BREAK = set(",;:，；：")
 _SENTENCE_BREAK = re.compile(r"[。!?！？]+")
@@ -184,12 +194,15 @@ CLAUSE_YEAR_RANGE = re.compile(r"(?<![到至])(20\d\d)\s*[—\-–~至]+\s*(20\d
 CLAUSE_YEAR = re.compile(r"(?<![比较到至与])(20\d\d)年(?!底前|以前|前|起|以来|基础)")
 CLAUSE_FIRST_YEARS = re.compile(r"前([两二三四])年")  # of the plan in focus: outcomes
 CLAUSE_LAST_YEARS = re.compile(r"后([两二三四])年|剩余([两二三四])年")  # of the plan: still to do
+CLAUSE_PLAN = re.compile(r"“?(十[一二三四五六]五)”?(?:时期|期间)")  # "“十四五”时期年均增长"
 CLAUSE_OUTCOME = re.compile(r"实际|已经?(?:实现|完成|达到)")
 CLAUSE_TARGET = re.compile(r"目标(?:为|是|值)|预期目标|规划目标|(?:需|需要|要)达到")
 #: After a number: "控制在28微克/立方米以内的目标" - the number names a target.
 AFTER_TARGET = re.compile(r"^[^，。；,;]{0,4}?的?(?:目标|预期目标)")
 #: "比2020年提高0.35个百分点": a change from a base year runs from the year after it.
 BASE_YEAR = re.compile(r"(?:比|较)(20\d\d)年")
+#: A year written between 由/到 and the value it dates ("由2020年的1.86", "到2024年末的1.74").
+STATED_YEAR = re.compile(r"(?:(20\d\d)年(?:末|底)?的?)?\s?")
 _CN_SMALL = {"两": 2, "二": 2, "三": 3, "四": 4}
 
 
@@ -200,6 +213,7 @@ class _Context:
     end: str
     label: str = ""
     explicit: bool = False  # set by a time cue in the text ("今年以来"), not by a heading
+    deadline: bool = False  # set by "到2027年": a horizon only when it opens a paragraph
 
     @property
     def span(self) -> bool:
@@ -306,12 +320,11 @@ def _cue_context(text: str, doc: Document, base: _Context) -> tuple[_Context | N
                 ctx = _Context("target", str(span[0]), str(span[1]))
                 persistent = True
         elif kind == "target" and fn is None:  # 到2026年
-            year = int(m.group(1))
-            if year < Y:
+            if re.search(r"[,;:，；：]", text[:m.start()]):
+                continue  # inside the sentence: it dates its own clause (see _deadline_context)
+            ctx = _deadline_context(doc, base, int(m.group(1)))
+            if ctx is None:
                 continue
-            start = base.start if base.kind == "target" and base.span and str(Y) < base.start[:4] <= str(year) \
-                else str(Y)
-            ctx = _Context("target", start, str(year))
             persistent = True
         elif kind == "target_this_year":
             if base.kind == "outcome" and base.end[:4] == str(Y):
@@ -333,6 +346,20 @@ def _cue_context(text: str, doc: Document, base: _Context) -> tuple[_Context | N
     if best is None:
         return None, False
     return best[1], best[2]
+
+
+def _deadline_context(doc: Document, base: _Context, year: int) -> _Context | None:
+    """The target context "到{year}年" sets inside ``base`` (None for a past year)."""
+    Y = doc.published_year
+    if year < Y:
+        return None
+    start = base.start if base.kind == "target" and base.span and str(Y) <= base.start[:4] <= str(year) \
+        else str(Y)
+    return _Context("target", start, str(year), deadline=True)
+
+
+#: "到2027年" inside a sentence: a target for its own clause and the next ones up to a semicolon.
+DEADLINE_CUE = re.compile(r"到(20\d\d)年(?:底|末)?")
 
 
 @dataclass
@@ -400,8 +427,8 @@ def _sentences(doc: Document) -> list[_Sentence]:
                 first = False
             elif cue is not None:
                 ctx = cue
-                if persistent and cue.kind == "target":
-                    horizon = cue
+                if persistent and cue.kind == "target" and not cue.deadline:
+                    horizon = cue  # "今后五年" frames what follows; a later "到2027年" only its sentence
                 if cue.kind == "outcome" and cue.explicit and cue.start != cue.end:
                     para_ctx = cue  # "1—9月，…。…": a part-year holds for the rest of the paragraph
             label = " / ".join(x for x in (top.label, sub_label) if x)
@@ -465,7 +492,10 @@ _GROWTH_THEN_LEVEL = re.compile(
 #: was added only when a count verb governs it ("新建改造农村供水管网860公里"), else a level.
 EXTENT_UNITS = {"公里", "平方公里", "万平方公里", "万千瓦", "千瓦", "万吨", "吨", "万立方米", "立方米"}
 #: Nouns that make a figure in a count unit a stock ('level'): "粮食播种面积130万亩".
-LEVEL_NOUNS = re.compile(r"总量|总数|规模|常住人口|户籍人口|吞吐量|航点|保有量|面积|产量|存量|余额|里程|容量")
+LEVEL_NOUNS = re.compile(r"总量|总数|规模|常住人口|户籍人口|吞吐量|航点|保有量|面积|产量|存量|余额|里程|容量|年末|年底")
+#: A figure per head of population is a rate, i.e. a level, whatever its unit counts ("每千人口执业
+#: (助理)医师3.62人", "每万人高价值发明专利拥有量达到8件", "人均公园绿地面积").
+PER_CAPITA = re.compile(r"每(?:[十百千万]|十万)人口?|人均|每户|户均")
 #: Prefixes that make a figure the number of things added in the period, whatever follows.
 ADDED_PREFIX = re.compile(r"新增|新建|新培育|新认定|新引进|新开工|新招引")
 
@@ -498,6 +528,8 @@ def _decide_measure(v: ValueMention, seg_pre: str, clause_pre: str) -> tuple[str
         if measure == "level":
             return "share", ""
         return measure, direction
+    if v.unit == "倍" and verb is not None and verb[1] in ("growth", "change") and verb[2] == "increase":
+        return "growth", "increase"  # "比上年增长1.5倍": growth written as a multiple (= +150%)
     # absolute units
     if verb is not None and verb[1] in ("growth", "change") and seg_pre.rstrip().endswith(verb[0]):
         return "change", verb[2] or "increase"
@@ -509,6 +541,8 @@ def _decide_measure(v: ValueMention, seg_pre: str, clause_pre: str) -> tuple[str
         if ADDED_PREFIX.search(seg_pre) and re.search(r"累计$", seg_pre.rstrip(" “")):
             return "count", ""  # "新增就业…五年累计15万人"
         if LEVEL_VERBS.search(seg_pre.rstrip(" “近约超")):
+            return "level", ""
+        if PER_CAPITA.search(seg_pre):
             return "level", ""
         if COUNT_VERBS.search(seg_pre):
             return "count", ""
@@ -551,11 +585,32 @@ def _clauses(text: str, masked: str, start: int, end: int) -> list[tuple[int, in
 
 
 def _split_items(subject: str, masked_subject: str) -> list[str]:
-    items, s = [], 0
+    pieces, seps, s = [], [], 0
     for m in _ITEM_SPLIT.finditer(masked_subject):
-        items.append(subject[s:m.start()])
+        pieces.append(subject[s:m.start()])
+        seps.append(m.group(0))
         s = m.end()
-    items.append(subject[s:])
+    pieces.append(subject[s:])
+    # "新建、改扩建中小学和幼儿园各15所": 、 between verbs lists actions, not indicators; the verbs
+    # join the next piece and govern every item after them.
+    items: list[str] = []
+    shared = ""  # the verb chain that governs the following items
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i].strip(" _,;:")
+        verbs = ""
+        while i + 1 < len(pieces) and _VERB_ONLY.fullmatch(piece) and pieces[i + 1].strip(" _,;:"):
+            verbs += piece + seps[i]
+            i += 1
+            piece = pieces[i].strip(" _,;:")
+        if verbs:
+            lead = _VERB_ONLY.match(piece)
+            shared = verbs + (lead.group(0) if lead else "")
+            piece = verbs + piece
+        elif shared and not COUNT_VERBS.match(piece):
+            piece = shared + piece
+        items.append(piece)
+        i += 1
     items = [clean_indicator(x) for x in items]
     items = [x for x in items if x]
     if len(items) > 1:
@@ -622,10 +677,18 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
     previous_rows: list[_Row] = []
     from_to = list(_FROM_TO.finditer(text, sent.start, sent.end))
     carry: _Context | None = None  # a clause cue that holds for the following clauses
+    frame: _Context | None = None  # a "到2026年" before every value: it dates the whole sentence
     for c_start, c_end in _clauses(text, masked, sent.start, sent.end):
         if c_start > sent.start and text[c_start - 1] in ";；":
-            carry = None  # a semicolon closes a statement: clause cues do not cross it
+            carry = frame  # a semicolon closes a statement: clause cues do not cross it
         cm = [v for v in mentions if c_start <= v.start < c_end]
+        dl = DEADLINE_CUE.search(text, c_start, cm[0].start if cm else c_end)
+        if dl is not None:
+            # "…；到2027年，A突破3000家。" inside a list for 2030 dates its own statement only;
+            # "…举措，力争到2026年，实现A…；B…" opens the sentence's claims and dates them all
+            carry = _deadline_context(doc, sent.ctx, int(dl.group(1))) or carry
+            if not rows and carry is not None and carry.deadline:
+                frame = carry
         if not cm:
             continue
         clause_text = text[c_start:c_end]
@@ -637,7 +700,7 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
             subject = clause_text[:dist.start()]
             items = _split_items(subject, clause_masked[:dist.start()]) if after else []
             if after and items == [] or (after and len(items) == 1 and len(after) > 1 and
-                                         clean_indicator(subject) in ("", "年均", "增速")):
+                                         clean_indicator(subject) in ("",) + REFERRING_NOUNS):
                 items = last_items if len(last_items) == len(after) else \
                     [r.indicator for r in previous_rows[-len(after):]] if len(previous_rows) >= len(after) else []
             if after and len(items) == 1 and len(after) >= 2 and len(after) % 2 == 0:
@@ -677,7 +740,7 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
                 post = _noun_after(text, masked, v.end, seg_end)
                 if post and v.special is None:
                     ind = clean_indicator(ind + post) if ind else clean_indicator(post)
-                if not ind or ind in ("年均", "增速", "同比", "其中") or _NO_INDICATOR.fullmatch(ind):
+                if not ind or _NO_INDICATOR.fullmatch(ind) or (ind in REFERRING_NOUNS and last_indicator):
                     ind = last_indicator
                 indicators = [ind]
             comparator = v.comparator or _prefix_comparator(seg_pre) or "eq"
@@ -685,7 +748,7 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
             if v.special == "zero_breakthrough":
                 prev_units = [r.unit for r in rows if r.sentence is sent and r.mention.start >= c_start]
                 unit = prev_units[-1] if prev_units and prev_units[-1] in COUNT_UNITS else ""
-            cue, carries = _clause_cue(doc, text, sent, c_start, v)
+            cue, carries = _clause_cue(doc, text, sent, c_start, v, carry)
             if carries:
                 carry = cue
             kind, p_start, p_end = _kind_period(doc, text, sent, v, measure, from_to, c_start,
@@ -710,14 +773,24 @@ def _plan_span(doc: Document, sent: _Sentence) -> tuple[int, int] | None:
 
 
 def _clause_cue(doc: Document, text: str, sent: _Sentence, clause_start: int,
-                v: ValueMention) -> tuple[_Context | None, bool]:
+                v: ValueMention, carry: _Context | None = None) -> tuple[_Context | None, bool]:
     """Kind and period set by words of the value's own clause (see CLAUSE_* tables).
 
-    Returns (context or None, whether it holds for the following clauses of the sentence).
+    ``carry`` is the cue still in force from an earlier clause of the sentence. Returns (context or
+    None, whether it holds for the following clauses of the sentence).
     """
-    Y = doc.published_year
+    Y, M = doc.published_year, doc.published_month
     before = text[clause_start:v.start]
     plan = _plan_span(doc, sent)
+    m = CLAUSE_PLAN.search(before)
+    if m:
+        # "预计2025年…，“十四五”时期年均增长6.4%": the plan's years; an estimate stays an estimate
+        a, b = FIVE_YEAR_PLANS[m.group(1)]
+        if EXPECTED_CUES.search(before) or (carry is not None and carry.kind == "expected"):
+            kind = "expected"
+        else:
+            kind = "outcome" if b < Y or (b == Y and M >= 7) else "target"
+        return _Context(kind, str(a), str(b)), False
     m = EXPECTED_CUES.search(before)
     if m:
         # 预计 frames the clauses that follow it ("预计…2400亿元,人均…突破10万元"); 有望 only its own
@@ -784,9 +857,19 @@ def _kind_period(doc: Document, text: str, sent: _Sentence, v: ValueMention, mea
         # "257万衢州人民": the population as context, not a claim about the period
         return "outcome", "", ""
     for ft in from_to:
+        # "由2020年的1.86缩小到2024年的1.74": a year written with a value is its period; without one
+        # the start is the year before the period and the end its last year ("由80.2岁提高到82.3岁")
         if ft.start("a") <= v.start < ft.end("a"):
+            stated = STATED_YEAR.fullmatch(text[ft.start("a"):v.start])
+            if stated and stated.group(1):
+                year = int(stated.group(1))
+                return ("outcome" if year < doc.published_year else kind), str(year), str(year)
             base = int(start[:4]) - 1
             return kind, str(base), str(base)
+        stated = STATED_YEAR.fullmatch(text[ft.end():v.start]) if v.start >= ft.end() else None
+        if stated and stated.group(1):
+            year = int(stated.group(1))
+            return ("outcome" if year < doc.published_year else kind), str(year), str(year)
         if ft.end() <= v.start <= ft.end() + 1:
             return kind, end[:4] if len(end) == 4 else end, end[:4] if len(end) == 4 else end
     if start[:4] != end[:4] and measure in ("level", "share", "ratio", "rank", "completion") \

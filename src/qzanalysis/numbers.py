@@ -169,15 +169,24 @@ _RANK = re.compile(
 _RANK_MOVE = re.compile(r"(?:进位|前移|上升|提升)(?P<n1>\d+)(?P<unit>位|名)")
 _ZERO = re.compile(r"“?零”?(?:的)?突破|“?零(?:发生|事故|死亡)”?")
 _DOUBLING = re.compile(r"翻一番|翻番|倍增(?=[，。；、,;]|$)")
-_RATIO = re.compile(r"(?:倍差|收入比)(?P<verb>[^0-9，。；、,;\n]{0,6}?)(?P<n1>\d+(?:\.\d+)?)(?!\d|%|倍)")
+#: "由2020年的1.86缩小到…": a stated year (with 的/末/底) may stand between the verb and the ratio.
+_YEAR_OF = r"(?:20\d\d年(?:末|底)?的?)?"
+_RATIO = re.compile(
+    rf"(?:倍差|收入比)(?P<verb>[^0-9，。；、,;\n]{{0,6}}?){_YEAR_OF}(?P<n1>\d+(?:\.\d+)?)(?![\d%倍年月])"
+)
 #: After a ratio ("倍差为1.81"), a bare decimal later in the same sentence is the same ratio at another
 #: time ("，2022年为1.80") or its change ("，比上年缩小0.04").
 _RATIO_MORE = re.compile(
     r"(?P<verb>为|是|达到|缩小到|缩小至|降至|降到|下降到|下降至|收窄至|收窄到|缩小|收窄|扩大|下降|降低|提高|上升)"
-    r"(?P<n1>\d+\.\d+)(?=以内|以下|左右|[，。；、,;)）]|$)"
+    rf"{_YEAR_OF}(?P<n1>\d+\.\d+)(?=以内|以下|左右|[，。；、,;)）]|$)"
 )
 _RATIO_CHANGE_VERBS = ("缩小", "收窄", "扩大", "下降", "降低", "提高", "上升")
 _QUOTE = re.compile(r"[“\"「『]([^”\"」』\n]{1,40})[”\"」』]")
+
+#: A minus sign makes a level negative ("人口自然增长率为-1.2‰") when it follows a word or a
+#: punctuation mark, not a digit (1-2家 is a range) or a letter/code (G60-, 2022-137066).
+_MINUS = "-−"
+_SIGN_AFTER = re.compile(r"[\u4e00-\u9fff：:，,（(、；;\s]$|^$")
 
 #: A number with these before it is not a value (第三批 ordinal; 前50位 a top-N; 〔2021〕 document year; G60; 平台3.0).
 _BAD_BEFORE = re.compile(r"(?:第|前|〔|\[|[A-Za-z_]|\+|\d\.|/)$")
@@ -330,6 +339,10 @@ def find_values(text: str) -> list[ValueMention]:
         value_high = parse_number(n2) if n2 else None
         if value is None:
             continue
+        if s > 0 and text[s - 1] in _MINUS and _SIGN_AFTER.search(text[max(0, s - 2):s - 1]):
+            # a signed level ("为-1.2‰"): the span and the number start at the sign
+            s -= 1
+            value = -value
         unit = UNITS[unit_raw]
         if unit == "万" and re.match(r"^[\u4e00-\u9fff]{0,6}?(?:人民|人口|群众|居民|市民)", after_all):
             unit = "万人"
