@@ -19,7 +19,6 @@ import papermill as pm
 import pytest
 
 from qzanalysis import paths
-from qzanalysis.corpus import load_corpus
 from qzanalysis.report import NOTEBOOKS
 
 NOTEBOOK_FILES = [paths.NOTEBOOKS_DIR / name for name in NOTEBOOKS.values()]
@@ -169,6 +168,23 @@ def test_rendered_html_is_complete_offline_and_error_free(rendered_reports, ship
     heading = {"year": "年度回顾", "plan": "规划目标跟踪", "overview": "总览"}[kind]
     assert heading in page
     assert len(re.findall(r"[\u4e00-\u9fff]", page)) > 200
+
+
+def test_every_character_of_every_page_is_in_the_embedded_font(rendered_reports):
+    """The pages embed a subset of Noto Sans SC: a character it lacks (an emoji, say) would draw
+    as an empty box on a machine without another font that has it."""
+    from fontTools.ttLib import TTFont
+
+    from qzanalysis.plots import cjk_font_path
+
+    cmap = TTFont(str(cjk_font_path())).getBestCmap()
+    out = rendered_reports.out_dir
+    for page in [out / "index.html", *sorted((out / "html").glob("*.html"))]:
+        text = re.sub(r"<(style|script)\b.*?</\1>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+        missing = sorted({c for c in text if ord(c) > 127 and ord(c) not in cmap
+                          and not 0xFE00 <= ord(c) <= 0xFE0F})
+        assert not missing, f"{page.name}: {missing} are not in {cjk_font_path().name}"
 
 
 @pytest.mark.parametrize("name", REPORTS_WITH_FIGURES)

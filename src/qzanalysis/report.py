@@ -494,8 +494,9 @@ def write_index(results: list[ReportResult], corpus: Corpus, digests: dict[str, 
     for r in results:
         link = f'<a href="html/{r.name}.html">{html.escape(r.title)}</a>' \
             if (out_dir / "html" / f"{r.name}.html").is_file() else html.escape(r.title)
-        status = {"rendered": "✅ rendered", "up_to_date": "✅ up to date", "failed": "❌ failed",
-                  "earlier": "☑️ from an earlier run (not part of this run)"}[r.status]
+        # Marks Noto Sans SC has: emoji (✅) draw as empty boxes where no emoji font is installed.
+        status = {"rendered": "✓ rendered", "up_to_date": "✓ up to date", "failed": "× failed",
+                  "earlier": "○ from an earlier run (not part of this run)"}[r.status]
         detail = html.escape(r.error) if r.error else ""
         if r.status == "failed" and (out_dir / "notebooks" / f"{r.name}.error.ipynb").is_file():
             detail += f' (<a href="notebooks/{r.name}.error.ipynb">notebook with the error</a>)'
