@@ -136,3 +136,13 @@ def test_shipped_review_file_brings_annotated_documents_to_gold(statements, ship
     want = sorted(zip(gold["kind"], gold["measure"], gold["value"].astype(float).round(4),
                       gold["comparator"], gold["unit"]))
     assert got == want
+
+
+def test_unknown_indicator_id_is_an_error_naming_the_line(tmp_path, statements, shipped_corpus):
+    gdp = sid_of(statements, "6.7%")
+    f = write(tmp_path, HEADER, row(action="confirm", statement_id=sid_of(statements, "7.3%")),
+              row(action="correct", statement_id=gdp, indicator_id="gdp_growth_rate"))
+    with pytest.raises(ReviewError, match=r"review line 3: indicator_id 'gdp_growth_rate'.*not in .*indicators.yaml"):
+        apply_review(statements, f, corpus=shipped_corpus)
+    f = write(tmp_path, HEADER, row(action="correct", statement_id=gdp, indicator_id="gdp"))
+    assert apply_review(statements, f, corpus=shipped_corpus).set_index("statement_id").loc[gdp, "indicator_id"] == "gdp"

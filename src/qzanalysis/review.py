@@ -186,6 +186,20 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
+def _check_indicator_ids(decisions: pd.DataFrame, registry) -> None:
+    """An indicator_id the registry does not know would silently match nothing: stop instead."""
+    for rec in decisions.to_dict("records"):
+        ind = rec.get("indicator_id") or ""
+        if ind and ind != BLANK and ind not in registry:
+            close = [i for i in registry.indicators if ind in i or i in ind][:5]
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ReviewError(
+                f"review line {rec['line']}: indicator_id {ind!r} (statement_id "
+                f"{rec.get('statement_id') or '-'}) is not in {registry.source}{hint}; add it to the "
+                "registry or correct the review row"
+            )
+
+
 def apply_review(statements: pd.DataFrame, review: None | str | Path | pd.DataFrame = None, *,
                  corpus=None, registry=None) -> pd.DataFrame:
     """Apply review decisions to ``statements``; return the reviewed table.
@@ -212,6 +226,7 @@ def apply_review(statements: pd.DataFrame, review: None | str | Path | pd.DataFr
     if registry is None:
         from .indicators import load_registry
         registry = load_registry()
+    _check_indicator_ids(decisions, registry)
     index = {sid: i for i, sid in zip(out.index, out["statement_id"].astype(str))}
     orphans: list[dict] = []
     drop: list = []
