@@ -192,6 +192,9 @@ def test_figures_are_embedded_images(rendered_reports, name):
     page = _html(rendered_reports, name)
     assert IMG_TAG.search(page), f"{name}.html has no embedded figure"
     assert not re.search(r"<img[^>]+src=[\"'](?!data:)", page), f"{name}.html links an image file"
+    # every figure's alt text is its caption, not nbconvert's placeholder
+    assert "No description has been provided" not in page
+    assert all(len(alt) > 30 for alt in re.findall(r'<img[^>]+alt="([^"]*)"', page))
 
 
 @pytest.mark.parametrize("year", range(2019, 2026))
