@@ -73,7 +73,7 @@ def test_add_checks_span_against_corpus(tmp_path, statements, shipped_corpus):
         apply_review(statements, bad, corpus=shipped_corpus)
     unknown = write(tmp_path, HEADER, row(action="add", doc_id="nope", char_start=0, char_end=2,
                                           kind="outcome", measure="count", value="1"))
-    with pytest.raises(ReviewError, match="nope"):
+    with pytest.warns(UserWarning, match=r"not in this corpus and were skipped: nope \(1\)"):
         apply_review(statements, unknown, corpus=shipped_corpus)
 
 
@@ -146,3 +146,22 @@ def test_unknown_indicator_id_is_an_error_naming_the_line(tmp_path, statements, 
         apply_review(statements, f, corpus=shipped_corpus)
     f = write(tmp_path, HEADER, row(action="correct", statement_id=gdp, indicator_id="gdp"))
     assert apply_review(statements, f, corpus=shipped_corpus).set_index("statement_id").loc[gdp, "indicator_id"] == "gdp"
+
+
+def test_decisions_about_other_documents_are_out_of_scope(tmp_path, statements, shipped_corpus):
+    """The shipped review file run over a corpus without those documents: skipped, not errors."""
+    gdp = sid_of(statements, "6.7%")
+    f = write(tmp_path, HEADER, row(action="reject", statement_id=gdp),
+              row(action="add", doc_id="wr2020", char_start=0, char_end=4, kind="outcome",
+                  measure="level", value=1))
+    others = statements[statements["doc_id"] != "wr2020"]
+    with pytest.warns(UserWarning, match=r"wr2020 \(2\)"):
+        out = apply_review(others, f, corpus=_without(shipped_corpus, "wr2020"))
+    assert out.attrs["out_of_scope"] == 2 and get_orphans(out).empty
+    assert len(out) == len(others)
+
+
+def _without(corpus, doc_id):
+    from qzanalysis.corpus import Corpus
+
+    return Corpus(path=corpus.path, documents=[d for d in corpus if d.doc_id != doc_id])

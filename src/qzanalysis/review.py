@@ -215,7 +215,9 @@ def apply_review(statements: pd.DataFrame, review: None | str | Path | pd.DataFr
         The statements with rejected rows dropped, corrections applied, added rows appended,
         and a ``review_action`` column (confirm/correct/add, '' when no decision).
         ``result.attrs["orphans"]`` lists decisions whose statement_id was not found (as records;
-        :func:`get_orphans` gives them as a table), and a warning names them.
+        :func:`get_orphans` gives them as a table), and a warning names them. Decisions about
+        documents that are not in the corpus are skipped and counted in
+        ``result.attrs["out_of_scope"]``.
     """
     out = coerce_statements(statements)
     out["review_action"] = pd.Series([""] * len(out), dtype="string", index=out.index)
@@ -228,11 +230,19 @@ def apply_review(statements: pd.DataFrame, review: None | str | Path | pd.DataFr
         registry = load_registry()
     _check_indicator_ids(decisions, registry)
     index = {sid: i for i, sid in zip(out.index, out["statement_id"].astype(str))}
+    # A review file may cover documents this corpus does not have (the shipped file run over a
+    # researcher's own corpus): those decisions are out of scope, not errors or orphans.
+    in_corpus = set(corpus.doc_ids) if corpus is not None else set(out["doc_id"].astype(str))
+    out_of_scope: dict[str, int] = {}
     orphans: list[dict] = []
     drop: list = []
     added: list[dict] = []
     for rec in decisions.to_dict("records"):
         action, sid = rec["action"], (rec["statement_id"] or "")
+        doc = rec.get("doc_id") or (sid.split(":", 1)[0] if ":" in sid else "")
+        if doc and doc not in in_corpus:
+            out_of_scope[doc] = out_of_scope.get(doc, 0) + 1
+            continue
         if action == "add":
             added.append(rec)
             continue
@@ -270,6 +280,15 @@ def apply_review(statements: pd.DataFrame, review: None | str | Path | pd.DataFr
     # get_orphans() turns them into a table
     out.attrs["orphans"] = [{k: (int(v) if k == "line" else str(v)) for k, v in o.items()} for o in orphans]
     out.attrs["rejected"] = len(drop)
+    out.attrs["out_of_scope"] = sum(out_of_scope.values())
+    if out_of_scope:
+        docs = ", ".join(f"{d} ({n})" for d, n in sorted(out_of_scope.items()))
+        warnings.warn(
+            f"{sum(out_of_scope.values())} review decision(s) concern documents that are not in this "
+            f"corpus and were skipped: {docs}. Expected when running the shipped review file over "
+            "another corpus; otherwise check the doc_id.",
+            stacklevel=2,
+        )
     return out
 
 
