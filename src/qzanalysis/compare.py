@@ -1130,9 +1130,9 @@ def _coverage_note(y, n_t, n_rt, n_o, n_ro, n_e, n_p, n_j, cmp_y) -> str:
         return f"{y}: the corpus and the reference say nothing about this year."
     if n_t == 0 and n_rt == 0:
         what = "outcomes" if n_o + n_ro else "only estimates"
-        parts.append(f"{y} has {what} but no targets: nothing to judge for {y}")
+        parts.append(f"{what} but no targets: nothing to judge")
     elif n_t == 0:
-        parts.append(f"{y} targets come only from the reference figures (no corpus document sets them)")
+        parts.append("targets come only from the reference figures (no corpus document sets them)")
     if n_o == 0 and n_ro > 0:
         parts.append("outcomes only from reference figures (secondary sources), none from the corpus")
     elif n_o == 0 and n_ro == 0 and n_e == 0:
