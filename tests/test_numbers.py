@@ -141,3 +141,8 @@ def test_negative_value_span_starts_at_the_sign():
 def test_ratio_from_year_to_year_is_not_the_year():
     assert values("城乡居民收入倍差由2020年的1.86缩小到2024年的1.74。") == [
         (1.86, None, "", None, "ratio"), (1.74, None, "", None, "ratio")]
+
+
+def test_rank_with_a_bracketed_list_before_the_ordinal():
+    vs = [v for v in find_values("增速居衢州各县（市、区）第1位。") if v.special == "rank"]
+    assert [(v.value, v.unit) for v in vs] == [(1.0, "位")]

@@ -74,6 +74,10 @@ HEADING_OUTCOME_WORDS = ("回顾", "成就", "过去", "总结", "主要工作",
 HEADING_TARGET_WORDS = ("目标", "任务", "重点工作", "展望", "计划", "打算", "思路", "部署", "重点抓好")
 #: Sentence words that make a statement a target / an estimate.
 TARGET_CUES = re.compile(r"力争|确保|(?<!完成)目标|争创|力促|预期|努力实现")
+#: Completion wording that holds 目标 without making the sentence a plan: "完成年度目标的123%",
+#: "完成年度目标任务的62.4%", "提前一年实现“十三五”规划目标" (removed before TARGET_CUES is searched).
+COMPLETION_PHRASES = re.compile(
+    r"完成[^，。；,;]{0,8}?目标(?:任务)?|(?<!努力)(?<!力争)(?<!确保)(?<!争取)实现[^，。；,;]{0,12}?目标(?:任务)?")
 EXPECTED_CUES = re.compile(r"预计|有望|预期将")
 #: Estimate cues whose scope runs on over the following clauses of the sentence.
 EXPECTED_CARRY = ("预计", "预期将")
@@ -88,6 +92,7 @@ TIME_CUES: tuple[tuple[str, str, object], ...] = (
     (r"(?:今年)?上半年|(?<!\d)1[—\-–~]6月", "outcome", lambda Y, M, m: (f"{Y}-01", f"{Y}-06")),
     (r"(?:今年)?(?:一季度|第一季度)|(?<!\d)1[—\-–~]3月", "outcome", lambda Y, M, m: (f"{Y}-01", f"{Y}-03")),
     (r"(?<!\d)1[—\-–~](\d{1,2})月", "outcome", lambda Y, M, m: (f"{Y}-01", f"{Y}-{int(m.group(1)):02d}")),
+    (r"截至(\d{1,2})月(?:底|末|份)?", "outcome", lambda Y, M, m: (f"{Y}-01", f"{Y}-{int(m.group(1)):02d}")),
     (r"截至目前|截至日前|截至当前|目前已", "outcome", lambda Y, M, m: (f"{Y}-{M:02d}", f"{Y}-{M:02d}")),
     (r"过去一年|一年来|这一年|去年", "outcome", lambda Y, M, m: (str(Y - 1), str(Y - 1))),
     (r"过去五年|五年来|近五年",
@@ -145,6 +150,8 @@ COUNT_VERBS = re.compile(
 )
 #: Verbs directly before a figure in a count unit that make it a stock ('level').
 LEVEL_VERBS = re.compile(r"(?:达到|达|超过|突破|增至|升至|保持|稳定在|总量|总数|规模|为|共有|拥有|累计达到|累计)$")
+#: A comparison base ("比上年", "比一季度"): it qualifies a figure, it names no indicator.
+COMPARISON_BASE = r"(?:比|较)(?:上年同期|上年末|去年同期|上年|去年|年初|同期|20\d\d年|上月|上季度|(?:第?[一二三]|前三)季度|上半年)末?"
 #: Leading words that are not part of an indicator's name.
 LEADING_FILLERS = re.compile(
     r"^(?:其中|同时|并且?|此外|另外|全年|今年以来|今年|截至目前|截至日前|目前|预计|力争|确保|争取|努力|"
@@ -152,13 +159,14 @@ LEADING_FILLERS = re.compile(
     r"以及|和|及|与|、|,|并且|使|让|五年来|过去五年|过去一年|一年来|这一年|"
     r"“?十[一二三四五六]五”?(?:期间|时期|以来)|进一步|"
     # comparison bases and qualifiers that modify the previous clause's indicator ("，同口径增长10.2%")
-    r"(?:比|较)(?:上年同期|上年末|去年同期|上年|去年|年初|同期|20\d\d年)末?|同口径|按可比价格计算|同比|"
+    rf"{COMPARISON_BASE}|"
+    r"同口径|按可比价格计算|同比|环比|\d{1,2}月份?(?:当月)?|当月|"
     r"前[两二三四]年|后[两二三四]年|剩余[两二三四]年|20\d\d[—\-–~至]+20\d\d年)+"
 )
 #: Trailing words that are the verb or comparator, not the indicator.
 TRAILING_WORDS = re.compile(
-    r"(?:分别|均|各|同比|比上年|年均|持续|稳定|继续|全部|已|将|要|再)?"
-    r"(?:增长|下降|提高到|提高至|提升到|提升至|提高|提升|增至|降至|降到|达到|达|超过|突破|为|控制在|"
+    rf"(?:{COMPARISON_BASE})?(?:分别|均|各|同比|比上年|年均|持续|稳定|继续|全部|已|将|要|再|可)?"
+    r"(?:增长|下降|提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|下降到|下降至|降低到|降低至|缩小到|扩大到|提高|提升|增至|降至|降到|达到|达|超过|突破|为|控制在|"
     r"保持在|保持|稳定在|缩小至|缩小到|缩小|减少|增加|压减|低于|高于|不低于|不少于|不超过|最多|近|约|超|"
     r"上涨|回落|增速|降低|上升|位列|位居|列|居|排名|的|分别|均|各|同比|年均|比上年|了|大幅|全国|全省|全市|由|共|20\d\d年(?:末|底)?)$"
 )
@@ -169,7 +177,7 @@ _DISTRIBUTIVE = re.compile(
 #: A cleaned phrase that names no indicator (the number belongs to the previous one):
 #: "完成目标的52.7%", "已提前完成控制在28微克/立方米以内的目标", "前两年累计完成7.9万人".
 _NO_INDICATOR = re.compile(
-    r"(?:实际)?(?:已经?)?(?:提前)?(?:累计)?(?:完成|实现|达到)?(?:年度|全年|规划)?(?:目标|任务|计划)?(?:的)?"
+    r"(?:实际)?(?:已经?)?(?:提前)?(?:累计)?(?:完成|实现|达到)?(?:年度|全年|规划)?(?:目标|任务|计划|预算){0,2}(?:的)?"
     r"(?:控制在|保持在|需达到|需|要)?"
 )
 #: Phrases that name no indicator of their own but refer back to the sentence's last one:
@@ -177,6 +185,10 @@ _NO_INDICATOR = re.compile(
 REFERRING_NOUNS = ("年均", "增速", "同比", "其中", "总量", "总规模", "规模", "总额", "总数", "总值")
 #: A list piece made only of action verbs ("新建", "改扩建").
 _VERB_ONLY = re.compile(rf"(?:{COUNT_VERBS.pattern})+")
+#: A rank verb: the words after it name the field ranked in ("居衢州各县(市、区)第1位").
+RANK_VERB = re.compile(r"位居|位列|居(?!民|住)|排名|排在|列(?!入)")
+#: Parallel modifiers sharing one head noun: "城镇和农村居民人均可支配收入" = 城镇居民… and 农村居民….
+PARALLEL_MODIFIERS = ("城镇", "农村", "城市", "乡村", "城区", "农业", "非农")
 _ITEM_SPLIT = re.compile(r"、|以及|和|及|与")
 _CLAUSE_BREAK = set(",;:，；：")
 _SENTENCE_BREAK = re.compile(r"[。!?！？]+")
@@ -191,10 +203,12 @@ _FROM_TO = re.compile(
 #: section says ("目标为7%左右，2021—2022年实际年均增长6.4%": a target, then an outcome). A cue holds
 #: for the following clauses of the same sentence until another cue. Checked in this order.
 CLAUSE_YEAR_RANGE = re.compile(r"(?<![到至])(20\d\d)\s*[—\-–~至]+\s*(20\d\d)年")
-CLAUSE_YEAR = re.compile(r"(?<![比较到至与])(20\d\d)年(?!底前|以前|前|起|以来|基础)")
+CLAUSE_YEAR = re.compile(r"(?<![比较到至与由])(20\d\d)年(?!底前|以前|前|起|以来|基础)")
 CLAUSE_FIRST_YEARS = re.compile(r"前([两二三四])年")  # of the plan in focus: outcomes
 CLAUSE_LAST_YEARS = re.compile(r"后([两二三四])年|剩余([两二三四])年")  # of the plan: still to do
 CLAUSE_PLAN = re.compile(r"“?(十[一二三四五六]五)”?(?:时期|期间)")  # "“十四五”时期年均增长"
+#: "6月份当月增长11.2%": one month of a part-year report (holds for "，环比增长3.4%").
+CLAUSE_MONTH = re.compile(r"(?<!\d)(\d{1,2})月份?当月")
 CLAUSE_OUTCOME = re.compile(r"实际|已经?(?:实现|完成|达到)")
 CLAUSE_TARGET = re.compile(r"目标(?:为|是|值)|预期目标|规划目标|(?:需|需要|要)达到")
 #: After a number: "控制在28微克/立方米以内的目标" - the number names a target.
@@ -333,8 +347,8 @@ def _cue_context(text: str, doc: Document, base: _Context) -> tuple[_Context | N
                     if best is None or m.start() < best[0]:
                         best = (m.start(), ctx, False)
                 continue  # "今年" inside this year's results
-            if base.kind == "target" and base.span:
-                continue
+            if base.kind == "target" and base.span and text[:m.start()].strip(" #“\"") != "":
+                continue  # "今年" inside a multi-year plan's text; one that opens it ("今年是…") wins
             ctx = _Context("target", str(Y), str(Y))
         else:
             s, e = fn(Y, M, m)
@@ -617,7 +631,10 @@ def _split_items(subject: str, masked_subject: str) -> list[str]:
         last = items[-1]
         fixed = []
         for it in items[:-1]:
-            if len(it) < len(last) and it[:2] == last[:2] and not last.endswith(it[-2:]):
+            mod = next((p for p in PARALLEL_MODIFIERS if last.startswith(p) and len(last) > len(p) + 1), "")
+            if it in PARALLEL_MODIFIERS and mod and it != mod:
+                it = it + last[len(mod):]
+            elif len(it) < len(last) and it[:2] == last[:2] and not last.endswith(it[-2:]):
                 # "基本养老、基本医疗保险参保率": share the tail of the last item
                 it = it + last[len(it):]
             elif len(last) > 2 and not it.endswith(last[-2:]) and \
@@ -733,10 +750,17 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
                     seg_end = i
                     break
             measure, direction = _decide_measure(v, seg_pre, clause_pre)
+            if measure == "count" and _from_to_years(text, from_to, v) is not None:
+                measure = "level"  # "高新技术企业由42家增加到135家": two stocks, not things added
             if id(v) in assigned:
                 indicators = assigned[id(v)]
             else:
-                ind = clean_indicator(seg_pre)
+                ind_pre = seg_pre
+                if v.special == "rank":
+                    # "增速居全省山区26县第4位": what follows 居 is the field ranked in
+                    cut = list(RANK_VERB.finditer(seg_pre))
+                    ind_pre = seg_pre[:cut[-1].start()] if cut else seg_pre
+                ind = clean_indicator(ind_pre)
                 post = _noun_after(text, masked, v.end, seg_end)
                 if post and v.special is None:
                     ind = clean_indicator(ind + post) if ind else clean_indicator(post)
@@ -761,6 +785,19 @@ def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
                 last_indicator = indicators[-1]
             prev_end = v.end
     return rows
+
+
+def _from_to_years(text: str, from_to: list[re.Match], v: ValueMention) -> tuple[str, str] | None:
+    """For a value that is one end of "由A…增加到B", the years written with A and B ('' if none)."""
+    for ft in from_to:
+        start_years = re.findall(r"(20\d\d)年", text[ft.start("a"):ft.end("a")])
+        start_year = start_years[0] if start_years else ""
+        if ft.start("a") <= v.start < ft.end("a"):
+            return start_year, ""
+        stated = STATED_YEAR.fullmatch(text[ft.end():v.start]) if v.start >= ft.end() else None
+        if stated is not None:
+            return start_year, stated.group(1) or ""
+    return None
 
 
 def _plan_span(doc: Document, sent: _Sentence) -> tuple[int, int] | None:
@@ -798,11 +835,18 @@ def _clause_cue(doc: Document, text: str, sent: _Sentence, clause_start: int,
         years = re.findall(r"(20\d\d)年", before)
         if years:
             return _Context("expected", years[-1], years[-1]), carries
+        if "全年" in before[m.end():]:
+            # "截至11月底…。预计全年…": the whole year of a part-year context
+            return _Context("expected", sent.ctx.end[:4], sent.ctx.end[:4]), carries
         return _Context("expected", sent.ctx.start, sent.ctx.end), carries
     if AFTER_TARGET.match(text[v.end:sent.end]):
         if plan:
             return _Context("target", str(plan[0]), str(plan[1])), False
         return _Context("target", sent.ctx.start, sent.ctx.end), False
+    m = CLAUSE_MONTH.search(before)
+    if m and 1 <= int(m.group(1)) <= 12:
+        month = f"{Y}-{int(m.group(1)):02d}"
+        return _Context("outcome", month, month), True
     m = CLAUSE_YEAR_RANGE.search(before)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
@@ -839,7 +883,7 @@ def _kind_period(doc: Document, text: str, sent: _Sentence, v: ValueMention, mea
     start, end = ctx.start, ctx.end
     if cue is not None:
         kind, start, end = cue.kind, cue.start, cue.end
-    elif kind == "outcome" and not ctx.explicit and TARGET_CUES.search(sentence) \
+    elif kind == "outcome" and not ctx.explicit and TARGET_CUES.search(COMPLETION_PHRASES.sub("", sentence)) \
             and not OUTCOME_CUES.search(sentence):
         kind = "target"
     if kind == "target" and "-" in start and start[:4] == end[:4]:
@@ -853,6 +897,11 @@ def _kind_period(doc: Document, text: str, sent: _Sentence, v: ValueMention, mea
             pass
         if m is not None:
             start = end = m.group(1)
+    if measure == "growth" and "年均" in before:
+        # "由2015年的248.6亿元增加到2020年的372.4亿元，年均增长7.1%": 2016-2020
+        ends = [e for e in (_from_to_end_years(text, ft, v) for ft in from_to) if e is not None]
+        if ends and ends[-1][0] < ends[-1][1]:
+            return kind, str(ends[-1][0] + 1), str(ends[-1][1])
     if v.unit == "万人" and v.raw.endswith("万"):
         # "257万衢州人民": the population as context, not a claim about the period
         return "outcome", "", ""
@@ -876,6 +925,15 @@ def _kind_period(doc: Document, text: str, sent: _Sentence, v: ValueMention, mea
             and not (measure == "completion" and kind == "outcome"):
         return kind, end, end
     return kind, start, end
+
+
+def _from_to_end_years(text: str, ft: re.Match, v: ValueMention) -> tuple[int, int] | None:
+    """(start year, end year) of a "由2015年的A增加到2020年的B" written before ``v``, or None."""
+    if ft.end() > v.start:
+        return None
+    a = re.findall(r"(20\d\d)年", text[ft.start("a"):ft.end("a")])
+    b = re.match(r"(20\d\d)年", text[ft.end():v.start])
+    return (int(a[0]), int(b.group(1))) if a and b else None
 
 
 def _statement_id(doc_id: str, kind: str, measure: str, indicator: str, value: float, unit: str,
