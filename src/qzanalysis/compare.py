@@ -38,7 +38,7 @@ import pandas as pd
 
 from . import paths
 from .indicators import IndicatorRegistry, load_registry
-from .reference import CONFIDENCE_RANK, STATEMENT_DTYPES
+from .reference import CONFIDENCE_RANK, period_key
 
 STATUSES = (
     "exceeded", "met", "boundary", "narrow_miss", "missed", "not_yet_due", "no_outcome",
@@ -102,17 +102,12 @@ def round_half_up(value: float, decimals: int) -> float:
     return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
 
 
-def _period_key(text: str, *, end: bool) -> tuple[int, int]:
-    year, _, month = str(text).partition("-")
-    return int(year), int(month) if month else (12 if end else 1)
-
-
 def _valid_period(text: Any) -> bool:
     return isinstance(text, str) and bool(re.match(r"^\d{4}(-\d{1,2})?$", text))
 
 
 def _span(start: str, end: str) -> tuple[tuple[int, int], tuple[int, int]]:
-    return _period_key(start or end, end=False), _period_key(end or start, end=True)
+    return period_key(start or end, end=False), period_key(end or start, end=True)
 
 
 def _fmt_period(start: str, end: str) -> str:
@@ -160,7 +155,7 @@ def latest_information_date(
     for frame in (statements, reference):
         if frame is not None and len(frame):
             got = frame.loc[frame["kind"].isin(["outcome", "expected"]), "period_end"].dropna()
-            ends += [_period_key(p, end=True) for p in got if _valid_period(p)]
+            ends += [period_key(p, end=True) for p in got if _valid_period(p)]
     if ends:
         y, m = max(ends)
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
@@ -308,8 +303,8 @@ def _pool(statements: pd.DataFrame, reference: pd.DataFrame | None,
     tier = np.where(pool["kind"] == "outcome", np.where(pool["origin"] == "corpus", 3, 2), 1)
     pool["tier"] = tier
     pool["conf_rank"] = conf.astype(int)
-    pool["start_key"] = [_period_key(s or e, end=False) for s, e in zip(pool["period_start"], pool["period_end"])]
-    pool["end_key"] = [_period_key(e or s, end=True) for s, e in zip(pool["period_start"], pool["period_end"])]
+    pool["start_key"] = [period_key(s or e, end=False) for s, e in zip(pool["period_start"], pool["period_end"])]
+    pool["end_key"] = [period_key(e or s, end=True) for s, e in zip(pool["period_start"], pool["period_end"])]
     pool["signed_value"] = [
         _signed(v, d, m) for v, d, m in zip(pool["value"], pool["direction"], pool["measure"])
     ]
@@ -644,7 +639,7 @@ def _check_candidate(c: dict, measure: str, unit: str, direction: str,
 def _state_year(c: Mapping[str, Any]) -> int | None:
     """The year a level/share/ratio figure describes: a full year, or the end of a span of
     whole years ("达到216.1亿元" reported for 2021-2025 is the 2025 level); None for part-years."""
-    (ys, ms), (ye, me) = c["start_key"], c["end_key"]
+    (_, ms), (ye, me) = c["start_key"], c["end_key"]
     if me != 12 or ms != 1:
         return None
     return ye
@@ -785,8 +780,8 @@ def _track_one(t: dict, ind, cands: list[dict], published: Mapping[str, str], mi
     if not _valid_period(end):
         return None
     start = t["period_start"] if _valid_period(t["period_start"]) else end
-    target_year = _period_key(end, end=True)[0]
-    plan_start = _period_key(start, end=False)[0]
+    target_year = period_key(end, end=True)[0]
+    plan_start = period_key(start, end=False)[0]
     if plan_start == target_year:
         doc_date = published.get(t["doc_id"] or "", "")
         plan_start = int(doc_date[:4]) if doc_date else target_year
@@ -1241,8 +1236,3 @@ def load_reference_quietly(path=None, registry=None) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownIndicatorWarning)
         return load_reference(path, registry)
-
-
-def empty_statements() -> pd.DataFrame:
-    """An empty statements frame with the contract dtypes (for tests and fallbacks)."""
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in STATEMENT_DTYPES.items()})

@@ -688,7 +688,6 @@ def _extract_document(doc: Document, registry: IndicatorRegistry) -> list[dict]:
 def _extract_sentence(doc: Document, text: str, masked: str, sent: _Sentence,
                       mentions: list[ValueMention]) -> list[_Row]:
     rows: list[_Row] = []
-    sent_text = text[sent.start:sent.end]
     last_indicator = ""
     last_items: list[str] = []
     previous_rows: list[_Row] = []

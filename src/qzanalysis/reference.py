@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
+from .extract import STATEMENT_DTYPES  # the statements contract has one home
 from .indicators import IndicatorRegistry, load_registry
 
 KINDS = ("target", "outcome", "expected")
@@ -52,27 +53,6 @@ OPTIONAL_COLUMNS = ("indicator_en", "value_high", "source_kind", "note", "direct
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 
 # The statements contract (see the shared brief), in order, with dtypes.
-STATEMENT_DTYPES: dict[str, str] = {
-    "statement_id": "string",
-    "doc_id": "string",
-    "kind": "string",
-    "indicator_id": "string",
-    "indicator_text": "string",
-    "measure": "string",
-    "direction": "string",
-    "period_start": "string",
-    "period_end": "string",
-    "value": "float64",
-    "value_high": "Float64",
-    "unit": "string",
-    "comparator": "string",
-    "char_start": "Int64",
-    "char_end": "Int64",
-    "quote": "string",
-    "evidence": "string",
-    "section": "string",
-    "source": "string",
-}
 REFERENCE_EXTRA_DTYPES: dict[str, str] = {
     "indicator_en": "string",
     "source_url": "string",
@@ -201,7 +181,7 @@ def _validate(raw: pd.DataFrame, name: str) -> list[str]:
             if not _PERIOD.match(row[col]):
                 bad(i, col, f"{row[col]!r} is not a period; write YYYY or YYYY-MM")
         if _PERIOD.match(row["period_start"]) and _PERIOD.match(row["period_end"]):
-            if _period_key(row["period_start"], end=False) > _period_key(row["period_end"], end=True):
+            if period_key(row["period_start"], end=False) > period_key(row["period_end"], end=True):
                 bad(i, "period_end", f"{row['period_end']} is before period_start {row['period_start']}")
         try:
             float(row["value"])
@@ -229,8 +209,9 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def _period_key(period: str, *, end: bool) -> tuple[int, int]:
-    year, _, month = period.partition("-")
+def period_key(period: str, *, end: bool) -> tuple[int, int]:
+    """'2023' -> (2023, 1) or (2023, 12); '2023-09' -> (2023, 9): comparable period bounds."""
+    year, _, month = str(period).partition("-")
     return int(year), int(month) if month else (12 if end else 1)
 
 
