@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qzanalysis.reference import STATEMENT_DTYPES
+from qzanalysis.schema import STATEMENT_DTYPES
 
 
 def make_statements(rows: list[dict]) -> pd.DataFrame:

@@ -38,7 +38,8 @@ import pandas as pd
 
 from . import paths
 from .indicators import IndicatorRegistry, load_registry
-from .reference import CONFIDENCE_RANK, period_key
+from .periods import period_key
+from .schema import CONFIDENCE_RANK
 
 STATUSES = (
     "exceeded", "met", "boundary", "narrow_miss", "missed", "not_yet_due", "no_outcome",

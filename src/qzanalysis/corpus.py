@@ -321,6 +321,10 @@ class Corpus:
     def doc_ids(self) -> list[str]:
         return [d.doc_id for d in self.documents]
 
+    def published(self) -> dict[str, str]:
+        """doc_id -> publication date ('YYYY-MM[-DD]'), what comparisons need to rank sources."""
+        return {d.doc_id: d.published for d in self.documents}
+
     def fingerprint(self) -> str:
         """One hash over the manifest and every document: changes when any evidence changes."""
         h = hashlib.sha256()

@@ -30,37 +30,20 @@ indicator-period that two rows state with different values, so a disagreement st
 
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .extract import STATEMENT_DTYPES  # the statements contract has one home
+from . import paths, schema
 from .indicators import IndicatorRegistry, load_registry
-
-KINDS = ("target", "outcome", "expected")
-MEASURES = ("level", "growth", "change", "count", "share", "ratio", "rank", "completion")
-COMPARATORS = ("eq", "approx", "ge", "gt", "le", "lt", "range")
-CONFIDENCES = ("high", "medium", "low")
-CONFIDENCE_RANK = {"high": 3, "medium": 2, "low": 1}
+from .periods import PERIOD_HINT, is_period, period_key
+from .schema import COMPARATORS, CONFIDENCES, KINDS, MEASURES
 REQUIRED_COLUMNS = (
     "kind", "indicator_zh", "measure", "period_start", "period_end", "value", "unit",
     "comparator", "confidence", "source_url",
 )
 OPTIONAL_COLUMNS = ("indicator_en", "value_high", "source_kind", "note", "direction")
-_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
-
-# The statements contract (see the shared brief), in order, with dtypes.
-REFERENCE_EXTRA_DTYPES: dict[str, str] = {
-    "indicator_en": "string",
-    "source_url": "string",
-    "confidence": "string",
-    "source_kind": "string",
-    "note": "string",
-    "file_line": "Int64",
-}
 
 
 class ReferenceDataError(ValueError):
@@ -155,7 +138,7 @@ def load_reference(
             "file_line": pd.array(range(2, n + 2), dtype="Int64"),
         }
     )
-    return frame.astype({**STATEMENT_DTYPES, **REFERENCE_EXTRA_DTYPES})
+    return frame.astype(schema.dtypes("reference"))
 
 
 def _validate(raw: pd.DataFrame, name: str) -> list[str]:
@@ -178,9 +161,9 @@ def _validate(raw: pd.DataFrame, name: str) -> list[str]:
         if not row["source_url"]:
             bad(i, "source_url", "empty; every figure needs the page it was seen on")
         for col in ("period_start", "period_end"):
-            if not _PERIOD.match(row[col]):
-                bad(i, col, f"{row[col]!r} is not a period; write YYYY or YYYY-MM")
-        if _PERIOD.match(row["period_start"]) and _PERIOD.match(row["period_end"]):
+            if not is_period(row[col]):
+                bad(i, col, f"{row[col]!r} is not a period; {PERIOD_HINT}")
+        if is_period(row["period_start"]) and is_period(row["period_end"]):
             if period_key(row["period_start"], end=False) > period_key(row["period_end"], end=True):
                 bad(i, "period_end", f"{row['period_end']} is before period_start {row['period_start']}")
         try:
@@ -207,12 +190,6 @@ def _is_number(text: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def period_key(period: str, *, end: bool) -> tuple[int, int]:
-    """'2023' -> (2023, 1) or (2023, 12); '2023-09' -> (2023, 9): comparable period bounds."""
-    year, _, month = str(period).partition("-")
-    return int(year), int(month) if month else (12 if end else 1)
 
 
 def reference_conflicts(ref: pd.DataFrame, *, rel_tol: float = 1e-9) -> pd.DataFrame:

@@ -36,21 +36,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .extract import STATEMENT_COLUMNS, coerce_statements
-
-ACTIONS = ("confirm", "reject", "correct", "add")
+from . import paths, schema
+from .periods import PERIOD_HINT, is_period
+from .schema import REVIEW_ACTIONS as ACTIONS
+from .schema import STATEMENT_COLUMNS
 FIELDS = ("kind", "indicator_id", "indicator_text", "measure", "direction", "period_start",
           "period_end", "value", "value_high", "unit", "comparator")
 REVIEW_COLUMNS = ("action", "statement_id", "doc_id", "char_start", "char_end", *FIELDS, "note")
 BLANK = "<blank>"
-_ALLOWED = {
-    "kind": {"target", "outcome", "expected"},
-    "measure": {"level", "growth", "change", "count", "share", "ratio", "rank", "completion"},
-    "direction": {"increase", "decrease", ""},
-    "comparator": {"eq", "approx", "ge", "gt", "le", "lt", "range"},
-}
-_PERIOD = re.compile(r"^(?:\d{4}(?:-\d{2})?)?$")
+# the coded fields a decision may set, with their vocabularies from the schema ('' = blank)
+_ALLOWED = {f: {*schema.ALLOWED[f], ""} for f in ("kind", "measure", "direction", "comparator")}
 
 
 class ReviewError(ValueError):
@@ -138,8 +133,8 @@ def _validate_row(rec: dict, where: str, line: int, seen: dict[str, int]) -> dic
                 _fail(where, f"{f} {v!r} is not a number (statement_id {sid or '-'})")
     for f in ("period_start", "period_end"):
         v = rec.get(f, "")
-        if v and v != BLANK and not _PERIOD.match(v):
-            _fail(where, f"{f} {v!r}; write YYYY or YYYY-MM (statement_id {sid or '-'})")
+        if v and v != BLANK and not is_period(v):
+            _fail(where, f"{f} {v!r}; {PERIOD_HINT} (statement_id {sid or '-'})")
     if action == "correct" and not any(rec.get(f, "") for f in FIELDS):
         _fail(where, f"correct {sid} changes no field; fill the column(s) to correct, or use confirm")
     if action == "add":
@@ -219,7 +214,7 @@ def apply_review(statements: pd.DataFrame, review: None | str | Path | pd.DataFr
         documents that are not in the corpus are skipped and counted in
         ``result.attrs["out_of_scope"]``.
     """
-    out = coerce_statements(statements)
+    out = schema.coerce("statements", statements)
     out["review_action"] = pd.Series([""] * len(out), dtype="string", index=out.index)
     decisions = _as_review(review)
     if decisions is None or decisions.empty:
@@ -266,7 +261,7 @@ def apply_review(statements: pd.DataFrame, review: None | str | Path | pd.DataFr
     out = out.drop(index=drop)
     if added:
         out = pd.concat([out, _added_rows(added, corpus, registry)], ignore_index=True)
-    out = coerce_statements(out)
+    out = schema.coerce("statements", out)
     out["review_action"] = out["review_action"].fillna("").astype("string")
     if orphans:
         ids = ", ".join(f"{o['statement_id']} (line {o['line']})" for o in orphans[:10])

@@ -21,7 +21,7 @@ from statsmodels.stats.descriptivestats import sign_test
 from statsmodels.stats.proportion import binom_test, proportion_confint
 
 from .compare import ATTAINED, JUDGED, _best_per_year, _pool, load_published_dates, trend_prediction
-from .reference import CONFIDENCE_RANK
+from .schema import CONFIDENCE_RANK
 
 MIN_N = 5
 
