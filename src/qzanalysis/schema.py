@@ -38,6 +38,12 @@ CATEGORIES = (
     "economy", "fiscal", "income", "industry", "innovation", "environment", "employment",
     "society", "governance",
 )
+#: Kinds of document a manifest may list (manifest column ``doc_type``).
+DOC_TYPES = (
+    "work_report", "work_report_excerpt", "work_report_highlights", "plan_proposal",
+    "plan_outline", "plan_evaluation", "reply_to_deputies", "statistical_bulletin", "news",
+    "other",
+)
 SOURCES = ("extractor", "review", "reference")
 TARGET_ORIGINS = ("corpus", "reference")
 REVIEW_ACTIONS = ("confirm", "reject", "correct", "add")
