@@ -31,14 +31,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args([] if argv is None else argv)
 
     from qzanalysis.compare import (
-        STATUSES,
-        analyse,
         check_consistency,
         compare_targets,
         coverage_by_year,
-        load_reference_quietly,
         track_targets,
     )
+    from qzanalysis.pipeline import analyse, load_reference_quietly
+    from qzanalysis.schema import STATUSES
     from qzanalysis.corpus import load_corpus
     from qzanalysis.extract import extract_statements
     from qzanalysis.indicators import load_registry
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     corpus = load_corpus()
     registry = load_registry()
     statements = apply_review(extract_statements(corpus, registry), corpus=corpus, registry=registry)
-    published = {d.doc_id: d.published for d in corpus}
+    published = corpus.published()
 
     def compare_step():
         reference = load_reference_quietly(None, registry)

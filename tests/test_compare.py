@@ -10,25 +10,26 @@ import pytest
 from qzanalysis.compare import (
     check_consistency,
     compare_targets,
-    convert_value,
     coverage_by_year,
     judge,
-    published_decimals,
     track_targets,
-    trend_prediction,
 )
+from qzanalysis.indicators import load_registry
 from qzanalysis.reference import load_reference
+from qzanalysis.stats import trend_prediction
+from qzanalysis.units import convert_value, published_decimals
 
 from statement_rows import make_statements
 
 AS_OF = "2026-01-21"
+REGISTRY = load_registry()
 
 
 def one(rows, *, reference=None, **kw):
     """Compare hand-built rows; return the comparison row of the first target."""
     st = make_statements(rows)
     kw.setdefault("as_of", AS_OF)
-    out = compare_targets(st, reference, published={}, **kw)
+    out = compare_targets(st, reference, registry=REGISTRY, published={}, **kw)
     first = st.loc[st["kind"] == "target", "statement_id"].iloc[0]
     return out.set_index("statement_id").loc[first]
 
@@ -239,7 +240,7 @@ def test_not_yet_due_when_period_ends_after_as_of():
 
 def test_default_as_of_is_latest_document_date():
     st = make_statements([target(period_end="2026", doc_id="wr2026_highlights")])
-    out = compare_targets(st, None, published={"wr2026_highlights": "2026-01-21"})
+    out = compare_targets(st, None, registry=REGISTRY, published={"wr2026_highlights": "2026-01-21"})
     assert out.attrs["parameters"]["as_of"] == "2026-01-21"
     assert out["status"].iloc[0] == "not_yet_due"
 
@@ -299,7 +300,7 @@ def test_worked_example_general_budget_revenue_needs_11_06_percent():
         dict(doc_id="wr2026_highlights", kind="outcome", indicator_id="general_budget_revenue",
              measure="level", period_end="2025", value=216.1, unit="亿元"),
     ])
-    tr = track_targets(st, None, published={"wr2022_excerpt": "2022-04"})
+    tr = track_targets(st, None, registry=REGISTRY, published={"wr2022_excerpt": "2022-04"})
     row = tr.iloc[0]
     assert round(row["g_remaining"] * 100, 2) == 11.06
     assert math.isclose(row["g_remaining"], 240 / 216.1 - 1)
@@ -314,7 +315,7 @@ def test_tracking_progress_ratio_labels():
         dict(doc_id="r", kind="outcome", indicator_id="life_expectancy", measure="level",
              period_end="2025", value=82.3, unit="岁"),
     ])
-    row = track_targets(st, None, published={}).iloc[0]
+    row = track_targets(st, None, registry=REGISTRY, published={}).iloc[0]
     # linear progress P = 2.1/2.8 = 0.75 over t/T = 5/6 -> R = 0.9 exactly -> 基本符合预期
     assert row["progress_P"] == pytest.approx(0.75) and row["progress_ratio_R"] == pytest.approx(0.9)
     assert row["label"] == "基本符合预期 (broadly on schedule)"
@@ -333,7 +334,7 @@ def test_tracking_trend_call_on_track_and_off_track():
             for T in (1500.0, 5000.0)]
     rows += [dict(doc_id="r", kind="outcome", indicator_id="gdp", measure="level", period_end=str(y),
                   value=v, unit="亿元") for y, v in zip(range(2019, 2024), (1000, 1060, 1130, 1190, 1265))]
-    tr = track_targets(make_statements(rows), None, published={}).set_index("target_value")
+    tr = track_targets(make_statements(rows), None, registry=REGISTRY, published={}).set_index("target_value")
     assert tr.loc[1500.0, "trend_call"] == "on_track"
     assert tr.loc[5000.0, "trend_call"] == "off_track" and tr.loc[5000.0, "label_zh"] == "滞后于预期"
     assert "only 5 annual points" in tr.loc[5000.0, "note"]
@@ -347,7 +348,7 @@ def test_consistency_lists_estimate_replaced_by_final_with_both_sources():
         dict(doc_id="later_bulletin", kind="outcome", indicator_id="gdp", measure="level",
              period_end="2025", value=23800000.0, unit="万元"),
     ])
-    out = check_consistency(st, None, published={})
+    out = check_consistency(st, None, registry=REGISTRY, published={})
     row = out[out["check"] == "estimate_vs_final"].iloc[0]
     assert {row["source_a"], row["source_b"]} == {"plan15_proposal", "later_bulletin"}
     # 2400亿元 vs 23800000万元 (= 2380亿元): compared after an exact unit conversion
@@ -361,12 +362,12 @@ def test_consistency_ignores_agreement_at_published_precision():
         dict(doc_id="b", kind="outcome", indicator_id="gdp", measure="level", period_end="2023",
              value=2125.0, unit="亿元"),
     ])
-    assert check_consistency(st, None, published={}).empty
+    assert check_consistency(st, None, registry=REGISTRY, published={}).empty
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_consistency_level_versus_growth_from_reference():
-    out = check_consistency(make_statements([]), load_reference(), published={})
+    out = check_consistency(make_statements([]), load_reference(), registry=REGISTRY, published={})
     lg = out[(out["check"] == "level_vs_growth") & (out["period"] == "2022")].iloc[0]
     # 2021 1876 -> 2022 2003.4 is 6.79% nominal; the stated real growth is 4.8%
     assert lg["value_a"] == pytest.approx((2003.4 / 1876 - 1) * 100)
@@ -380,7 +381,9 @@ def test_coverage_says_what_each_year_lacks():
              value=6.7, unit="%"),
         target(doc_id="wr2020"),
     ])
-    cov = coverage_by_year(st, load_reference()).set_index("year")
+    ref = load_reference()
+    cmp = compare_targets(st, ref, registry=REGISTRY, published={"wr2020": "2020-01"}, as_of=AS_OF)
+    cov = coverage_by_year(st, ref, comparisons=cmp).set_index("year")
     assert "outcomes but no targets" in cov.loc[2019, "note"]
     assert "only from reference figures" in cov.loc[2021, "note"]
     assert cov.loc[2020, "n_judged"] == 1

@@ -16,7 +16,7 @@ import math
 import pandas as pd
 import pytest
 
-from qzanalysis.compare import analyse
+from qzanalysis.pipeline import analyse
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Chinese renders in every plot: the shipped Noto Sans SC is registered and no glyph is missing.
 
-Each ``plot_*`` function of :mod:`qzanalysis.plots` draws real data (``compare.analyse()`` on the
+Each ``plot_*`` function of :mod:`qzanalysis.plots` draws real data (``pipeline.analyse()`` on the
 shipped corpus, the same inputs the notebooks use) through the Agg canvas, and any matplotlib
 "Glyph ... missing from font(s)" warning fails the test. A control test proves the detector
 catches such a warning, so a silent pass means the glyphs really are there.
@@ -20,7 +20,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 
 from qzanalysis import plots, stats
-from qzanalysis.compare import analyse
+from qzanalysis.pipeline import analyse
 
 CHINESE_TITLE = "衢州市地区生产总值增长值 目标与实际"
 
@@ -56,8 +56,7 @@ def _figures(a) -> dict[str, object]:
     trend = stats.target_trend(a.statements, a.reference, "gdp", "growth", comparisons=cmp_all)
     assert len(trend) >= 2, "GDP growth targets of several years are in the corpus and reference"
     goal = a.tracking[a.tracking["indicator_id"] == "gdp"].iloc[0]
-    traj = stats.fit_trajectory(a.statements, a.reference, "gdp", unit=goal["unit"],
-                                until=int(goal["target_year"]), log=True)
+    traj = a.trajectory("gdp", unit=goal["unit"], until=int(goal["target_year"]), log=True)
     assert traj["observed"].notna().sum() >= 2
     figs = {
         "plot_target_vs_outcome": plots.plot_target_vs_outcome(judged, title=CHINESE_TITLE),

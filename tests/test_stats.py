@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qzanalysis.compare import analyse
+from qzanalysis.compare import fit_trajectory
+from qzanalysis.indicators import load_registry
+from qzanalysis.pipeline import analyse
 from qzanalysis.stats import (
     attainment_rates,
     attainment_table,
-    fit_trajectory,
     shortfall_tests,
     target_outcome_fit,
     target_trend,
@@ -103,15 +104,18 @@ def test_target_trend_gdp_growth_targets_by_year():
     assert out["change_from_previous"].iloc[1] == pytest.approx(-1.25)
 
 
+NO_CORPUS = {"registry": load_registry(), "published": {}}  # hand-built rows, no documents
+
+
 def test_fit_trajectory_prediction_interval_and_note():
     rows = [dict(doc_id="r", kind="outcome", indicator_id="gdp", measure="level", period_end=str(y),
                  value=v, unit="亿元") for y, v in zip(range(2019, 2024), (1000, 1100, 1210, 1331, 1464.1))]
-    out = fit_trajectory(make_statements(rows), None, "gdp", until=2026).set_index("year")
+    out = fit_trajectory(make_statements(rows), None, "gdp", until=2026, **NO_CORPUS).set_index("year")
     assert out.loc[2026, "fitted"] == pytest.approx(1000 * 1.1**7, rel=1e-6)
     assert out.loc[2026, "pi_lower"] <= out.loc[2026, "fitted"] <= out.loc[2026, "pi_upper"]
     assert pd.isna(out.loc[2025, "observed"]) and out.loc[2019, "observed"] == 1000
     assert "rough extrapolation" in out.loc[2026, "note"]
-    few = fit_trajectory(make_statements(rows[:2]), None, "gdp")
+    few = fit_trajectory(make_statements(rows[:2]), None, "gdp", **NO_CORPUS)
     assert few["fitted"].isna().all() and "no trend fitted" in few["note"].iloc[0]
 
 

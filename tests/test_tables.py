@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from qzanalysis.compare import analyse
+from qzanalysis import schema
+from qzanalysis.pipeline import analyse
 from qzanalysis.stats import shortfall_tests
 from qzanalysis.tables import (
-    COLUMN_DOCS,
     codebook,
     for_stata,
     stata_name,
@@ -25,7 +25,7 @@ def frames():
 
 def test_every_exported_column_has_a_description(frames):
     assert undescribed_columns(frames) == {}, (
-        "add these columns to qzanalysis.tables.COLUMN_DOCS (meaning, unit)")
+        "add these columns to qzanalysis.schema.FIELDS (meaning, unit)")
 
 
 def test_undescribed_column_is_detected():
@@ -87,7 +87,12 @@ def test_write_replaces_existing_files_atomically(tmp_path):
 
 def test_codebook_types_come_from_the_frames():
     book = codebook({"t": pd.DataFrame({"year": pd.array([2020], dtype="Int64")})})
-    assert book.iloc[0]["type"] == "Int64" and book.iloc[0]["meaning"] == COLUMN_DOCS["year"][0]
+    assert book.iloc[0]["type"] == "Int64" and book.iloc[0]["meaning"] == schema.FIELDS["year"].meaning
+
+
+def test_codebook_lists_the_allowed_values_of_coded_columns():
+    book = codebook({"t": pd.DataFrame({"status": pd.array(["met"], dtype="string")})})
+    assert book.iloc[0]["allowed"].split(" | ") == list(schema.STATUSES)
 
 
 def test_shortfall_columns_are_described():

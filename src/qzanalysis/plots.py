@@ -25,12 +25,12 @@ import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from .schema import STATUS_ZH, STATUSES  # noqa: E402
 
 CJK_FAMILY = "Noto Sans SC"
 
-#: Status vocabulary (methods.md §3) in reading order, with the colour each is drawn in.
-STATUS_ORDER = ("exceeded", "met", "boundary", "narrow_miss", "missed", "not_yet_due", "no_outcome",
-                "not_comparable")
+#: Status vocabulary (methods.md §3) in reading order, from the schema; the colour each is drawn in.
+STATUS_ORDER = STATUSES
 STATUS_COLORS = {
     "exceeded": "#1b7837", "met": "#5aae61", "boundary": "#a6dba0", "narrow_miss": "#fdb863",
     "missed": "#d73027", "not_yet_due": "#92c5de", "no_outcome": "#e0e0e0",
@@ -39,10 +39,6 @@ STATUS_COLORS = {
 #: Which status a heatmap cell shows when an indicator has several targets in one year.
 CELL_PRIORITY = ("missed", "narrow_miss", "boundary", "met", "exceeded", "not_comparable",
                  "no_outcome", "not_yet_due")
-STATUS_ZH = {
-    "exceeded": "超额完成", "met": "完成", "boundary": "恰好持平", "narrow_miss": "基本完成",
-    "missed": "未完成", "not_yet_due": "未到期", "no_outcome": "无结果数据", "not_comparable": "不可比",
-}
 
 
 def cjk_font_path() -> Path:

@@ -20,19 +20,10 @@ import pandas as pd
 from statsmodels.stats.descriptivestats import sign_test
 from statsmodels.stats.proportion import binom_test, proportion_confint
 
-from .compare import ATTAINED, JUDGED, _best_per_year, _pool, load_published_dates, trend_prediction
-from .schema import CONFIDENCE_RANK
+from . import schema
+from .schema import ATTAINED, JUDGED
 
 MIN_N = 5
-
-ATTAINMENT_DTYPES: dict[str, str] = {
-    "grouping": "string", "group": "string", "n_targets": "Int64", "n_judged": "Int64",
-    "k_attained": "Int64", "k_lenient": "Int64", "rate_strict": "Float64",
-    "ci_low_strict": "Float64", "ci_high_strict": "Float64", "rate_lenient": "Float64",
-    "ci_low_lenient": "Float64", "ci_high_lenient": "Float64", "n_not_yet_due": "Int64",
-    "n_no_outcome": "Int64", "n_not_comparable": "Int64", "note": "string",
-}
-
 
 def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     """Wilson score interval for k successes in n (NaN, NaN when n == 0)."""
@@ -87,7 +78,7 @@ def attainment_rates(
             "n_no_outcome": int((status == "no_outcome").sum()),
             "n_not_comparable": int((status == "not_comparable").sum()), "note": note,
         })
-    return pd.DataFrame(rows, columns=list(ATTAINMENT_DTYPES)).astype(ATTAINMENT_DTYPES)
+    return schema.from_records("attainment", rows)
 
 
 def attainment_table(comparisons: pd.DataFrame, *, min_n: int = MIN_N) -> pd.DataFrame:
@@ -95,13 +86,6 @@ def attainment_table(comparisons: pd.DataFrame, *, min_n: int = MIN_N) -> pd.Dat
     parts = [attainment_rates(comparisons, by, min_n=min_n)
              for by in (None, "year", "category", "indicator_id")]
     return pd.concat(parts, ignore_index=True)
-
-
-SHORTFALL_DTYPES: dict[str, str] = {
-    "test": "string", "n_judged": "Int64", "n_used": "Int64", "n_exact_hits_dropped": "Int64",
-    "k_below": "Int64", "k_above": "Int64", "statistic": "Float64", "p_value": "Float64",
-    "alternative": "string", "note": "string",
-}
 
 
 def shortfall_tests(
@@ -136,15 +120,7 @@ def shortfall_tests(
     for r in rows:
         r.update({"n_judged": len(judged), "n_used": n, "n_exact_hits_dropped": hits,
                   "k_below": below, "k_above": above, "note": note})
-    return pd.DataFrame(rows, columns=list(SHORTFALL_DTYPES)).astype(SHORTFALL_DTYPES)
-
-
-TARGET_TREND_DTYPES: dict[str, str] = {
-    "year": "Int64", "indicator_id": "string", "measure": "string", "comparator": "string",
-    "value": "float64", "value_high": "Float64", "midpoint": "float64", "unit": "string",
-    "statement_id": "string", "source": "string", "outcome_value": "Float64",
-    "status": "string", "change_from_previous": "Float64",
-}
+    return schema.from_records("shortfall", rows)
 
 
 def target_trend(
@@ -185,68 +161,28 @@ def target_trend(
         out["status"] = pd.NA
     out = out.sort_values(["year", "statement_id"]).reset_index(drop=True)
     out["change_from_previous"] = out["midpoint"].diff()
-    return out[list(TARGET_TREND_DTYPES)].astype(TARGET_TREND_DTYPES)
+    return out[schema.columns("target_trend")].astype(schema.dtypes("target_trend"))
 
 
-TRAJECTORY_DTYPES: dict[str, str] = {
-    "indicator_id": "string", "year": "Int64", "observed": "Float64", "observed_kind": "string",
-    "observed_source": "string", "fitted": "Float64", "pi_lower": "Float64",
-    "pi_upper": "Float64", "n_points": "Int64", "note": "string",
-}
+def trend_prediction(years: list[float], values: list[float], at_year: float, *,
+                     alpha: float = 0.2, log: bool = True) -> dict[str, float]:
+    """OLS of ln(value) on year; the prediction interval at ``at_year`` (back-transformed).
 
-
-def fit_trajectory(
-    statements: pd.DataFrame,
-    reference: pd.DataFrame | None = None,
-    indicator_id: str = "gdp",
-    *,
-    unit: str | None = None,
-    until: int | None = None,
-    alpha: float = 0.2,
-    log: bool = True,
-    min_confidence: str = "medium",
-    min_points: int = 3,
-) -> pd.DataFrame:
-    """Annual outcome levels of one indicator with an OLS trend and prediction intervals.
-
-    One row per year from the first observation to ``until`` (default: the last observation
-    + 1): the observed value (best source per year), the fitted value and the
-    ``1 - alpha`` prediction interval (OLS of ln(level) on year when ``log``). With fewer than
-    ``min_points`` observations no trend is fitted and ``note`` says so; with 3-7 the note warns
-    that the extrapolation is rough.
+    Uses ``res.get_prediction(X).summary_frame(alpha=alpha)`` columns mean, obs_ci_lower,
+    obs_ci_upper as methods.md §4 prescribes.
     """
-    from .indicators import load_registry
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
-    pool = _pool(statements, reference, load_published_dates())
-    cands = pool[pool["indicator_id"] == indicator_id].to_dict("records")
-    unit = unit if unit is not None else (load_registry().get(indicator_id).unit
-                                          if load_registry().get(indicator_id) else "")
-    per_year = _best_per_year(cands, {"level", "share", "ratio"}, unit or "",
-                              CONFIDENCE_RANK[min_confidence])
-    years = sorted(per_year)
-    if not years:
-        return pd.DataFrame(columns=list(TRAJECTORY_DTYPES)).astype(TRAJECTORY_DTYPES)
-    until = until or years[-1] + 1
-    grid = list(range(years[0], max(until, years[-1]) + 1))
-    rows = []
-    n = len(years)
-    if n >= min_points:
-        note = (f"OLS on {'ln ' if log else ''}level, {n} points; {int((1 - alpha) * 100)}% "
-                "prediction interval" + ("; only 3-7 points: a rough extrapolation" if n <= 7 else ""))
-    else:
-        note = f"{n} annual point(s): fewer than {min_points}, no trend fitted"
-    for y in grid:
-        obs = per_year.get(y)
-        row = {"indicator_id": indicator_id, "year": y, "n_points": n, "note": note,
-               "observed": obs["converted"] if obs else None,
-               "observed_kind": obs["kind"] if obs else None,
-               "observed_source": (obs["doc_id"] or obs["statement_id"]) if obs else None}
-        if n >= min_points:
-            pred = trend_prediction([float(v) for v in years], [per_year[v]["converted"] for v in years],
-                                    y, alpha=alpha, log=log)
-            row.update({"fitted": pred["mean"], "pi_lower": pred["lower"], "pi_upper": pred["upper"]})
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(TRAJECTORY_DTYPES)).astype(TRAJECTORY_DTYPES)
+    x = np.asarray(years, dtype=float)
+    y = np.log(values) if log else np.asarray(values, dtype=float)
+    res = OLS(y, add_constant(x)).fit()
+    frame = res.get_prediction(np.array([[1.0, float(at_year)]])).summary_frame(alpha=alpha)
+    back = np.exp if log else (lambda v: v)
+    return {"mean": float(back(frame["mean"].iloc[0])),
+            "lower": float(back(frame["obs_ci_lower"].iloc[0])),
+            "upper": float(back(frame["obs_ci_upper"].iloc[0])),
+            "slope": float(res.params[1]), "n": len(x)}
 
 
 def target_outcome_fit(comparisons: pd.DataFrame, *, min_pairs: int = 8) -> pd.DataFrame:
