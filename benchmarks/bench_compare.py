@@ -36,17 +36,19 @@ def main(argv: list[str] | None = None) -> None:
         coverage_by_year,
         track_targets,
     )
-    from qzanalysis.pipeline import analyse, load_reference_quietly
-    from qzanalysis.schema import STATUSES
     from qzanalysis.corpus import load_corpus
     from qzanalysis.extract import extract_statements
     from qzanalysis.indicators import load_registry
+    from qzanalysis.pipeline import analyse, load_reference_quietly
     from qzanalysis.review import apply_review
+    from qzanalysis.schema import STATUSES
     from qzanalysis.stats import attainment_table
 
     corpus = load_corpus()
     registry = load_registry()
-    statements = apply_review(extract_statements(corpus, registry), corpus=corpus, registry=registry)
+    statements = apply_review(
+        extract_statements(corpus, registry), corpus=corpus, registry=registry
+    )
     published = corpus.published()
 
     def compare_step():
@@ -64,22 +66,30 @@ def main(argv: list[str] | None = None) -> None:
     cold = time.perf_counter() - started
 
     counts = comparisons["status"].value_counts()
-    print(f"targets compared: {len(comparisons)} "
-          f"(corpus {int((comparisons['target_origin'] == 'corpus').sum())}, "
-          f"reference {int((comparisons['target_origin'] == 'reference').sum())})")
+    print(
+        f"targets compared: {len(comparisons)} "
+        f"(corpus {int((comparisons['target_origin'] == 'corpus').sum())}, "
+        f"reference {int((comparisons['target_origin'] == 'reference').sum())})"
+    )
     for status in STATUSES:
         print(f"  {status:<15}{int(counts.get(status, 0)):>5}")
     unmapped = comparisons[comparisons["indicator_id"].isna()]
     by_status = unmapped["status"].value_counts().to_dict()
-    print(f"  targets whose indicator is not in the registry: {len(unmapped)} "
-          f"(matched by id only, so they are {by_status})")
+    print(
+        f"  targets whose indicator is not in the registry: {len(unmapped)} "
+        f"(matched by id only, so they are {by_status})"
+    )
 
     med, best = _median_time(compare_step, args.runs)
-    print(f"compare step, extraction excluded: median {med * 1000:.0f} ms, best {best * 1000:.0f} ms "
-          f"over {args.runs} runs (first call incl. statsmodels import: {cold * 1000:.0f} ms)")
+    print(
+        f"compare step, extraction excluded: median {med * 1000:.0f} ms, best {best * 1000:.0f} ms "
+        f"over {args.runs} runs (first call incl. statsmodels import: {cold * 1000:.0f} ms)"
+    )
     med, best = _median_time(lambda: analyse(), args.runs)
-    print(f"analyse() end to end, extraction and review included: median {med * 1000:.0f} ms, "
-          f"best {best * 1000:.0f} ms over {args.runs} runs")
+    print(
+        f"analyse() end to end, extraction and review included: median {med * 1000:.0f} ms, "
+        f"best {best * 1000:.0f} ms over {args.runs} runs"
+    )
 
 
 if __name__ == "__main__":

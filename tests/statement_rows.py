@@ -16,11 +16,25 @@ def make_statements(rows: list[dict]) -> pd.DataFrame:
     filled = []
     for i, r in enumerate(rows):
         base = {
-            "statement_id": f"t{i:03d}", "doc_id": "doc", "kind": "target", "indicator_id": None,
-            "indicator_text": "", "measure": "level", "direction": "", "period_start": None,
-            "period_end": None, "value": float("nan"), "value_high": None, "unit": "",
-            "comparator": "eq", "char_start": None, "char_end": None, "quote": "", "evidence": "",
-            "section": "", "source": "extractor",
+            "statement_id": f"t{i:03d}",
+            "doc_id": "doc",
+            "kind": "target",
+            "indicator_id": None,
+            "indicator_text": "",
+            "measure": "level",
+            "direction": "",
+            "period_start": None,
+            "period_end": None,
+            "value": float("nan"),
+            "value_high": None,
+            "unit": "",
+            "comparator": "eq",
+            "char_start": None,
+            "char_end": None,
+            "quote": "",
+            "evidence": "",
+            "section": "",
+            "source": "extractor",
         }
         base.update(r)
         if base["period_start"] is None:

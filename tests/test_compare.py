@@ -18,7 +18,6 @@ from qzanalysis.indicators import load_registry
 from qzanalysis.reference import load_reference
 from qzanalysis.stats import trend_prediction
 from qzanalysis.units import convert_value, published_decimals
-
 from statement_rows import make_statements
 
 AS_OF = "2026-01-21"
@@ -35,22 +34,44 @@ def one(rows, *, reference=None, **kw):
 
 
 def target(**kw):
-    base = dict(kind="target", doc_id="docA", indicator_id="gdp", measure="growth",
-                period_end="2020", unit="%", comparator="approx", value=7.0)
+    base = dict(
+        kind="target",
+        doc_id="docA",
+        indicator_id="gdp",
+        measure="growth",
+        period_end="2020",
+        unit="%",
+        comparator="approx",
+        value=7.0,
+    )
     return {**base, **kw}
 
 
 def outcome(**kw):
-    base = dict(kind="outcome", doc_id="docB", indicator_id="gdp", measure="growth",
-                period_end="2020", unit="%", comparator="eq")
+    base = dict(
+        kind="outcome",
+        doc_id="docB",
+        indicator_id="gdp",
+        measure="growth",
+        period_end="2020",
+        unit="%",
+        comparator="eq",
+    )
     return {**base, **kw}
 
 
 # --------------------------------------------------------------------------- approx (both sides)
 @pytest.mark.parametrize(
     "y, status, gap",
-    [(7.0, "met", 0.0), (7.2, "met", 0.2), (6.8, "met", -0.2), (7.3, "exceeded", 0.3),
-     (6.7, "narrow_miss", -0.3), (6.6, "narrow_miss", -0.4), (6.5, "missed", -0.5)],
+    [
+        (7.0, "met", 0.0),
+        (7.2, "met", 0.2),
+        (6.8, "met", -0.2),
+        (7.3, "exceeded", 0.3),
+        (6.7, "narrow_miss", -0.3),
+        (6.6, "narrow_miss", -0.4),
+        (6.5, "missed", -0.5),
+    ],
 )
 def test_approx_band_on_both_sides(y, status, gap):
     row = one([target(), outcome(value=y)])
@@ -63,7 +84,11 @@ def test_approx_two_sided_deviation_either_way_is_bad():
     above = one([target(**cpi), outcome(indicator_id="cpi", value=3.8)])
     below = one([target(**cpi), outcome(indicator_id="cpi", value=3.2)])
     far = one([target(**cpi), outcome(indicator_id="cpi", value=2.9)])
-    assert (above["status"], below["status"], far["status"]) == ("narrow_miss", "narrow_miss", "missed")
+    assert (above["status"], below["status"], far["status"]) == (
+        "narrow_miss",
+        "narrow_miss",
+        "missed",
+    )
     assert above["signed_gap"] == pytest.approx(-0.3) and below["signed_gap"] == pytest.approx(-0.3)
 
 
@@ -73,8 +98,10 @@ def test_approx_tolerance_is_a_parameter():
 
 
 def test_approx_level_tolerance_is_one_percent_of_target():
-    rows = [target(measure="level", unit="亿元", value=2400.0, period_end="2025"),
-            outcome(measure="level", unit="亿元", value=2380.0, period_end="2025")]
+    rows = [
+        target(measure="level", unit="亿元", value=2400.0, period_end="2025"),
+        outcome(measure="level", unit="亿元", value=2380.0, period_end="2025"),
+    ]
     row = one(rows)
     assert row["tolerance"] == pytest.approx(24.0)
     assert row["status"] == "met"
@@ -118,21 +145,34 @@ def test_published_precision_rounds_outcome_to_target_decimals():
     assert v.status == "met" and v.signed_gap == pytest.approx(-0.04)
     # a target written 6.5 is judged at one decimal: 6.46 -> 6.5 (half up, not banker's)
     assert judge("ge", 6.5, 6.45, tau=0.2).status == "met"
-    assert (published_decimals(7.0), published_decimals(6.5), published_decimals(1.826)) == (0, 1, 3)
+    assert (published_decimals(7.0), published_decimals(6.5), published_decimals(1.826)) == (
+        0,
+        1,
+        3,
+    )
 
 
 # --------------------------------------------------------------------------- range and eq
-@pytest.mark.parametrize("y, status", [(5.8, "met"), (5.5, "met"), (6.3, "exceeded"),
-                                       (5.4, "narrow_miss"), (5.0, "missed")])
+@pytest.mark.parametrize(
+    "y, status",
+    [(5.8, "met"), (5.5, "met"), (6.3, "exceeded"), (5.4, "narrow_miss"), (5.0, "missed")],
+)
 def test_range_overshoot_on_good_side_is_exceeded(y, status):
     row = one([target(comparator="range", value=5.5, value_high=6.0), outcome(value=y)])
     assert row["status"] == status
 
 
 def test_range_lower_better_overshoot_below_is_exceeded():
-    rows = [target(indicator_id="surveyed_unemployment_rate", measure="share", comparator="range",
-                   value=4.0, value_high=5.0),
-            outcome(indicator_id="surveyed_unemployment_rate", measure="share", value=3.0)]
+    rows = [
+        target(
+            indicator_id="surveyed_unemployment_rate",
+            measure="share",
+            comparator="range",
+            value=4.0,
+            value_high=5.0,
+        ),
+        outcome(indicator_id="surveyed_unemployment_rate", measure="share", value=3.0),
+    ]
     assert one(rows)["status"] == "exceeded"
     rows[1]["value"] = 5.2  # 5 at the target's precision: still within the range
     assert one(rows)["status"] == "met"
@@ -151,13 +191,19 @@ def test_just_met_flags_results_right_at_the_threshold():
     assert bool(one([target(comparator="ge"), outcome(value=7.05)])["just_met"]) is True
     assert bool(one([target(comparator="ge"), outcome(value=7.3)])["just_met"]) is False
     assert bool(one([target(comparator="ge"), outcome(value=6.0)])["just_met"]) is False
-    assert pd.isna(one([target(comparator="ge", period_end="2026"), outcome(value=7.0)])["just_met"])
+    assert pd.isna(
+        one([target(comparator="ge", period_end="2026"), outcome(value=7.0)])["just_met"]
+    )
 
 
 # --------------------------------------------------------------------------- decreases, changes, counts
 def test_decrease_target_level_lower_better():
-    rows = [target(indicator_id="pm25", measure="level", unit="微克/立方米", comparator="le", value=35.0),
-            outcome(indicator_id="pm25", measure="level", unit="微克/立方米", value=33.0)]
+    rows = [
+        target(
+            indicator_id="pm25", measure="level", unit="微克/立方米", comparator="le", value=35.0
+        ),
+        outcome(indicator_id="pm25", measure="level", unit="微克/立方米", value=33.0),
+    ]
     row = one(rows)
     assert row["status"] == "met" and row["signed_gap"] == pytest.approx(2.0)
     rows[1]["value"] = 36.0
@@ -168,9 +214,20 @@ def test_decrease_target_level_lower_better():
 def test_change_target_derived_from_base_and_end_levels():
     # "PM2.5浓度下降10%" over 2021-2022: base 2020 = 30, 2022 = 26 -> fell 13.33%.
     pm = dict(indicator_id="pm25", unit="微克/立方米", measure="level")
-    rows = [target(indicator_id="pm25", measure="change", direction="decrease", unit="%",
-                   comparator="eq", value=10.0, period_start="2021", period_end="2022"),
-            outcome(**pm, value=30.0, period_end="2020"), outcome(**pm, value=26.0, period_end="2022")]
+    rows = [
+        target(
+            indicator_id="pm25",
+            measure="change",
+            direction="decrease",
+            unit="%",
+            comparator="eq",
+            value=10.0,
+            period_start="2021",
+            period_end="2022",
+        ),
+        outcome(**pm, value=30.0, period_end="2020"),
+        outcome(**pm, value=26.0, period_end="2022"),
+    ]
     row = one(rows)
     assert row["outcome_value"] == pytest.approx(100 * 4 / 30)
     assert row["status"] == "exceeded" and row["signed_gap"] == pytest.approx(100 * 4 / 30 - 10)
@@ -179,10 +236,23 @@ def test_change_target_derived_from_base_and_end_levels():
 
 
 def test_relative_and_absolute_changes_are_never_mixed():
-    rows = [target(indicator_id="urbanization_rate", measure="change", direction="increase",
-                   unit="百分点", comparator="eq", value=1.0),
-            outcome(indicator_id="urbanization_rate", measure="change", direction="increase",
-                    unit="%", value=1.5)]
+    rows = [
+        target(
+            indicator_id="urbanization_rate",
+            measure="change",
+            direction="increase",
+            unit="百分点",
+            comparator="eq",
+            value=1.0,
+        ),
+        outcome(
+            indicator_id="urbanization_rate",
+            measure="change",
+            direction="increase",
+            unit="%",
+            value=1.5,
+        ),
+    ]
     row = one(rows)
     assert row["status"] == "not_comparable"
     assert "never mixed" in row["explanation"]
@@ -191,8 +261,10 @@ def test_relative_and_absolute_changes_are_never_mixed():
 def test_cumulative_count_sums_the_span():
     ht = dict(indicator_id="new_high_tech_enterprises", measure="count", unit="家")
     rows = [target(**ht, comparator="eq", value=500.0, period_start="2021", period_end="2025")]
-    rows += [outcome(**ht, value=v, period_end=str(y))
-             for y, v in zip(range(2021, 2026), (90.0, 100.0, 110.0, 100.0, 120.0))]
+    rows += [
+        outcome(**ht, value=v, period_end=str(y))
+        for y, v in zip(range(2021, 2026), (90.0, 100.0, 110.0, 100.0, 120.0), strict=True)
+    ]
     row = one(rows)
     assert row["outcome_value"] == 520.0 and row["status"] == "exceeded"
     assert row["signed_gap"] == 20.0 and "+" in row["outcome_id"]
@@ -207,9 +279,16 @@ def test_unit_conversions_are_exact():
     assert convert_value(2.8, "万人", "人") == 28000.0
     assert convert_value(76633, "元", "万元") == 7.6633
     assert convert_value(1, "亿元", "万人") is None
-    rows = [target(indicator_id="new_urban_employment", measure="count", unit="万人",
-                   comparator="ge", value=2.2),
-            outcome(indicator_id="new_urban_employment", measure="count", unit="人", value=28000.0)]
+    rows = [
+        target(
+            indicator_id="new_urban_employment",
+            measure="count",
+            unit="万人",
+            comparator="ge",
+            value=2.2,
+        ),
+        outcome(indicator_id="new_urban_employment", measure="count", unit="人", value=28000.0),
+    ]
     row = one(rows)
     assert row["outcome_value"] == 2.8 and row["status"] == "exceeded"
     assert row["signed_gap"] == pytest.approx(0.6)
@@ -223,10 +302,24 @@ def test_growth_is_never_compared_with_a_level():
 
 
 def test_part_year_figure_never_judges_an_annual_target():
-    rows = [target(indicator_id="industrial_output_above_scale", measure="level", unit="亿元",
-                   comparator="ge", value=2500.0, period_end="2022"),
-            outcome(indicator_id="industrial_output_above_scale", measure="level", unit="亿元",
-                    value=2062.44, period_start="2022-01", period_end="2022-09")]
+    rows = [
+        target(
+            indicator_id="industrial_output_above_scale",
+            measure="level",
+            unit="亿元",
+            comparator="ge",
+            value=2500.0,
+            period_end="2022",
+        ),
+        outcome(
+            indicator_id="industrial_output_above_scale",
+            measure="level",
+            unit="亿元",
+            value=2062.44,
+            period_start="2022-01",
+            period_end="2022-09",
+        ),
+    ]
     row = one(rows)
     assert row["status"] == "not_comparable"
     assert "2022-01..2022-09" in row["explanation"] and "annual" in row["explanation"]
@@ -240,7 +333,9 @@ def test_not_yet_due_when_period_ends_after_as_of():
 
 def test_default_as_of_is_latest_document_date():
     st = make_statements([target(period_end="2026", doc_id="wr2026_highlights")])
-    out = compare_targets(st, None, registry=REGISTRY, published={"wr2026_highlights": "2026-01-21"})
+    out = compare_targets(
+        st, None, registry=REGISTRY, published={"wr2026_highlights": "2026-01-21"}
+    )
     assert out.attrs["parameters"]["as_of"] == "2026-01-21"
     assert out["status"].iloc[0] == "not_yet_due"
 
@@ -263,8 +358,11 @@ def _ref_rows(rows):
 
 
 def test_corpus_outcome_preferred_over_reference_and_reference_over_expected():
-    st = [target(), outcome(value=6.0, doc_id="docB"),
-          outcome(kind="expected", value=7.0, doc_id="docC")]
+    st = [
+        target(),
+        outcome(value=6.0, doc_id="docB"),
+        outcome(kind="expected", value=7.0, doc_id="docC"),
+    ]
     ref = _ref_rows([outcome(statement_id="ref-001", value=6.5, confidence="high")])
     row = one(st, reference=ref)
     assert row["outcome_value"] == 6.0 and row["outcome_source"] == "docB"
@@ -294,12 +392,29 @@ def test_explanation_is_checkable_by_hand():
 
 # --------------------------------------------------------------------------- tracking
 def test_worked_example_general_budget_revenue_needs_11_06_percent():
-    st = make_statements([
-        dict(doc_id="wr2022_excerpt", kind="target", indicator_id="general_budget_revenue",
-             measure="level", period_start="2022", period_end="2026", value=240.0, unit="亿元"),
-        dict(doc_id="wr2026_highlights", kind="outcome", indicator_id="general_budget_revenue",
-             measure="level", period_end="2025", value=216.1, unit="亿元"),
-    ])
+    st = make_statements(
+        [
+            dict(
+                doc_id="wr2022_excerpt",
+                kind="target",
+                indicator_id="general_budget_revenue",
+                measure="level",
+                period_start="2022",
+                period_end="2026",
+                value=240.0,
+                unit="亿元",
+            ),
+            dict(
+                doc_id="wr2026_highlights",
+                kind="outcome",
+                indicator_id="general_budget_revenue",
+                measure="level",
+                period_end="2025",
+                value=216.1,
+                unit="亿元",
+            ),
+        ]
+    )
     tr = track_targets(st, None, registry=REGISTRY, published={"wr2022_excerpt": "2022-04"})
     row = tr.iloc[0]
     assert round(row["g_remaining"] * 100, 2) == 11.06
@@ -307,17 +422,44 @@ def test_worked_example_general_budget_revenue_needs_11_06_percent():
 
 
 def test_tracking_progress_ratio_labels():
-    st = make_statements([
-        dict(doc_id="p", kind="target", indicator_id="life_expectancy", measure="level",
-             period_start="2022", period_end="2026", value=83.0, unit="岁", comparator="ge"),
-        dict(doc_id="r", kind="outcome", indicator_id="life_expectancy", measure="level",
-             period_end="2020", value=80.2, unit="岁"),
-        dict(doc_id="r", kind="outcome", indicator_id="life_expectancy", measure="level",
-             period_end="2025", value=82.3, unit="岁"),
-    ])
+    st = make_statements(
+        [
+            dict(
+                doc_id="p",
+                kind="target",
+                indicator_id="life_expectancy",
+                measure="level",
+                period_start="2022",
+                period_end="2026",
+                value=83.0,
+                unit="岁",
+                comparator="ge",
+            ),
+            dict(
+                doc_id="r",
+                kind="outcome",
+                indicator_id="life_expectancy",
+                measure="level",
+                period_end="2020",
+                value=80.2,
+                unit="岁",
+            ),
+            dict(
+                doc_id="r",
+                kind="outcome",
+                indicator_id="life_expectancy",
+                measure="level",
+                period_end="2025",
+                value=82.3,
+                unit="岁",
+            ),
+        ]
+    )
     row = track_targets(st, None, registry=REGISTRY, published={}).iloc[0]
     # linear progress P = 2.1/2.8 = 0.75 over t/T = 5/6 -> R = 0.9 exactly -> 基本符合预期
-    assert row["progress_P"] == pytest.approx(0.75) and row["progress_ratio_R"] == pytest.approx(0.9)
+    assert row["progress_P"] == pytest.approx(0.75) and row["progress_ratio_R"] == pytest.approx(
+        0.9
+    )
     assert row["label"] == "基本符合预期 (broadly on schedule)"
 
 
@@ -329,25 +471,67 @@ def test_trend_prediction_interval_uses_statsmodels_frame():
 
 
 def test_tracking_trend_call_on_track_and_off_track():
-    rows = [dict(doc_id="p", kind="target", indicator_id="gdp", measure="level",
-                 period_start="2022", period_end="2026", value=T, unit="亿元", comparator="ge")
-            for T in (1500.0, 5000.0)]
-    rows += [dict(doc_id="r", kind="outcome", indicator_id="gdp", measure="level", period_end=str(y),
-                  value=v, unit="亿元") for y, v in zip(range(2019, 2024), (1000, 1060, 1130, 1190, 1265))]
-    tr = track_targets(make_statements(rows), None, registry=REGISTRY, published={}).set_index("target_value")
+    rows = [
+        dict(
+            doc_id="p",
+            kind="target",
+            indicator_id="gdp",
+            measure="level",
+            period_start="2022",
+            period_end="2026",
+            value=T,
+            unit="亿元",
+            comparator="ge",
+        )
+        for T in (1500.0, 5000.0)
+    ]
+    rows += [
+        dict(
+            doc_id="r",
+            kind="outcome",
+            indicator_id="gdp",
+            measure="level",
+            period_end=str(y),
+            value=v,
+            unit="亿元",
+        )
+        for y, v in zip(range(2019, 2024), (1000, 1060, 1130, 1190, 1265), strict=True)
+    ]
+    tr = track_targets(make_statements(rows), None, registry=REGISTRY, published={}).set_index(
+        "target_value"
+    )
     assert tr.loc[1500.0, "trend_call"] == "on_track"
-    assert tr.loc[5000.0, "trend_call"] == "off_track" and tr.loc[5000.0, "label_zh"] == "滞后于预期"
+    assert (
+        tr.loc[5000.0, "trend_call"] == "off_track" and tr.loc[5000.0, "label_zh"] == "滞后于预期"
+    )
     assert "only 5 annual points" in tr.loc[5000.0, "note"]
 
 
 # --------------------------------------------------------------------------- consistency, coverage
 def test_consistency_lists_estimate_replaced_by_final_with_both_sources():
-    st = make_statements([
-        dict(doc_id="plan15_proposal", kind="expected", indicator_id="gdp", measure="level",
-             period_end="2025", value=2400.0, unit="亿元", comparator="approx"),
-        dict(doc_id="later_bulletin", kind="outcome", indicator_id="gdp", measure="level",
-             period_end="2025", value=23800000.0, unit="万元"),
-    ])
+    st = make_statements(
+        [
+            dict(
+                doc_id="plan15_proposal",
+                kind="expected",
+                indicator_id="gdp",
+                measure="level",
+                period_end="2025",
+                value=2400.0,
+                unit="亿元",
+                comparator="approx",
+            ),
+            dict(
+                doc_id="later_bulletin",
+                kind="outcome",
+                indicator_id="gdp",
+                measure="level",
+                period_end="2025",
+                value=23800000.0,
+                unit="万元",
+            ),
+        ]
+    )
     out = check_consistency(st, None, registry=REGISTRY, published={})
     row = out[out["check"] == "estimate_vs_final"].iloc[0]
     assert {row["source_a"], row["source_b"]} == {"plan15_proposal", "later_bulletin"}
@@ -356,12 +540,28 @@ def test_consistency_lists_estimate_replaced_by_final_with_both_sources():
 
 
 def test_consistency_ignores_agreement_at_published_precision():
-    st = make_statements([
-        dict(doc_id="a", kind="outcome", indicator_id="gdp", measure="level", period_end="2023",
-             value=2125.2, unit="亿元"),
-        dict(doc_id="b", kind="outcome", indicator_id="gdp", measure="level", period_end="2023",
-             value=2125.0, unit="亿元"),
-    ])
+    st = make_statements(
+        [
+            dict(
+                doc_id="a",
+                kind="outcome",
+                indicator_id="gdp",
+                measure="level",
+                period_end="2023",
+                value=2125.2,
+                unit="亿元",
+            ),
+            dict(
+                doc_id="b",
+                kind="outcome",
+                indicator_id="gdp",
+                measure="level",
+                period_end="2023",
+                value=2125.0,
+                unit="亿元",
+            ),
+        ]
+    )
     assert check_consistency(st, None, registry=REGISTRY, published={}).empty
 
 
@@ -376,11 +576,20 @@ def test_consistency_level_versus_growth_from_reference():
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_coverage_says_what_each_year_lacks():
-    st = make_statements([
-        dict(doc_id="wr2020", kind="outcome", indicator_id="gdp", measure="growth", period_end="2019",
-             value=6.7, unit="%"),
-        target(doc_id="wr2020"),
-    ])
+    st = make_statements(
+        [
+            dict(
+                doc_id="wr2020",
+                kind="outcome",
+                indicator_id="gdp",
+                measure="growth",
+                period_end="2019",
+                value=6.7,
+                unit="%",
+            ),
+            target(doc_id="wr2020"),
+        ]
+    )
     ref = load_reference()
     cmp = compare_targets(st, ref, registry=REGISTRY, published={"wr2020": "2020-01"}, as_of=AS_OF)
     cov = coverage_by_year(st, ref, comparisons=cmp).set_index("year")

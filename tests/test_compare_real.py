@@ -25,8 +25,11 @@ def result():
 
 
 def pick(frame: pd.DataFrame, doc_id: str, indicator_id: str, measure: str) -> pd.Series:
-    sel = frame[(frame["doc_id"] == doc_id) & (frame["indicator_id"] == indicator_id)
-                & (frame["measure"] == measure)]
+    sel = frame[
+        (frame["doc_id"] == doc_id)
+        & (frame["indicator_id"] == indicator_id)
+        & (frame["measure"] == measure)
+    ]
     assert len(sel) == 1, f"expected one {doc_id}/{indicator_id}/{measure} row, found {len(sel)}"
     return sel.iloc[0]
 
@@ -42,9 +45,14 @@ def test_2020_gdp_growth_target_missed_by_3_5_pp(result):
 
 @pytest.mark.parametrize(
     "indicator_id, measure",
-    [("pm25", "level"), ("air_quality_good_days_rate", "share"), ("cpi", "growth"),
-     ("new_urban_employment", "count"), ("registered_unemployment_rate", "share"),
-     ("general_budget_revenue", "growth")],
+    [
+        ("pm25", "level"),
+        ("air_quality_good_days_rate", "share"),
+        ("cpi", "growth"),
+        ("new_urban_employment", "count"),
+        ("registered_unemployment_rate", "share"),
+        ("general_budget_revenue", "growth"),
+    ],
 )
 def test_2020_targets_without_a_2020_outcome(result, indicator_id, measure):
     row = pick(result.comparisons, "wr2020", indicator_id, measure)
@@ -61,13 +69,25 @@ def test_2020_pm25_target_names_the_neighbouring_years(result):
 
 @pytest.mark.parametrize(
     "indicator_id, value",
-    [("gdp", 2800.0), ("general_budget_revenue", 240.0), ("life_expectancy", 83.0),
-     ("urban_rural_income_ratio", 1.75), ("industrial_output_above_scale", 5000.0)],
+    [
+        ("gdp", 2800.0),
+        ("general_budget_revenue", 240.0),
+        ("life_expectancy", 83.0),
+        ("urban_rural_income_ratio", 1.75),
+        ("industrial_output_above_scale", 5000.0),
+    ],
 )
 def test_2026_goals_of_the_2022_report_are_not_yet_due(result, indicator_id, value):
-    row = pick(result.comparisons, "wr2022_excerpt", indicator_id,
-               "ratio" if indicator_id == "urban_rural_income_ratio" else
-               "share" if indicator_id == "rd_intensity" else "level")
+    row = pick(
+        result.comparisons,
+        "wr2022_excerpt",
+        indicator_id,
+        "ratio"
+        if indicator_id == "urban_rural_income_ratio"
+        else "share"
+        if indicator_id == "rd_intensity"
+        else "level",
+    )
     assert row["value"] == value and row["year"] == 2026
     assert row["status"] == "not_yet_due" and pd.isna(row["signed_gap"])
 
@@ -81,7 +101,11 @@ def test_general_budget_revenue_2026_needs_11_06_percent_in_2026(result):
 def test_gdp_2800_by_2026_is_behind_schedule(result):
     row = pick(result.tracking, "wr2022_excerpt", "gdp", "level")
     assert (row["base_year"], row["base_value"]) == (2021, 1876.0)
-    assert (row["latest_year"], row["latest_value"], row["latest_kind"]) == (2025, 2400.0, "expected")
+    assert (row["latest_year"], row["latest_value"], row["latest_kind"]) == (
+        2025,
+        2400.0,
+        "expected",
+    )
     assert row["g_required"] == pytest.approx((2800 / 1876) ** (1 / 5) - 1)
     assert row["g_remaining"] == pytest.approx(2800 / 2400 - 1)
     R = (math.log(2400 / 1876) / math.log(2800 / 1876)) / (4 / 5)
@@ -111,7 +135,8 @@ def test_industrial_output_5000_by_2026_ignores_the_jan_sep_figure(result):
         row = pick(result.tracking, doc, "industrial_output_above_scale", "level")
         assert (row["latest_year"], row["latest_value"]) == (2024, 3012.5)  # not 2062.44 (Jan-Sep)
         assert row["progress_ratio_R"] == pytest.approx(
-            (math.log(3012.5 / 2494) / math.log(5000 / 2494)) / (3 / 5))
+            (math.log(3012.5 / 2494) / math.log(5000 / 2494)) / (3 / 5)
+        )
         assert row["label_zh"] == "滞后于预期"
 
 

@@ -52,7 +52,9 @@ def _environment_requirements() -> dict[str, str]:
         for item in items:
             if item.startswith("-e"):
                 continue
-            name, spec = _split(item.replace("=", "==", 1) if re.match(r"^[\w-]+=[^=]", item) else item)
+            name, spec = _split(
+                item.replace("=", "==", 1) if re.match(r"^[\w-]+=[^=]", item) else item
+            )
             if name not in NOT_PACKAGES:
                 out[name] = spec
     return out
@@ -61,14 +63,20 @@ def _environment_requirements() -> dict[str, str]:
 def test_environment_yml_lists_the_same_packages_as_pyproject():
     pip_side = _pyproject_requirements()
     conda_side = _environment_requirements()
-    assert sorted(set(pip_side) - set(conda_side)) == [], "in pyproject.toml but not environment.yml"
-    assert sorted(set(conda_side) - set(pip_side)) == [], "in environment.yml but not pyproject.toml"
+    assert sorted(set(pip_side) - set(conda_side)) == [], (
+        "in pyproject.toml but not environment.yml"
+    )
+    assert sorted(set(conda_side) - set(pip_side)) == [], (
+        "in environment.yml but not pyproject.toml"
+    )
 
 
 def test_environment_yml_uses_the_same_version_bounds():
     pip_side = _pyproject_requirements()
     conda_side = _environment_requirements()
-    differing = {n: (pip_side[n], conda_side[n]) for n in pip_side if pip_side[n] != conda_side.get(n)}
+    differing = {
+        n: (pip_side[n], conda_side[n]) for n in pip_side if pip_side[n] != conda_side.get(n)
+    }
     assert differing == {}
 
 
@@ -79,6 +87,14 @@ def test_environment_yml_installs_the_package_itself():
 
 def test_design_card_packages_are_dependencies():
     pip_side = _pyproject_requirements()
-    for name in ("jupyterlab", "pandas", "seaborn", "statsmodels", "papermill", "nbconvert",
-                 "ipykernel", "pyyaml"):
+    for name in (
+        "jupyterlab",
+        "pandas",
+        "seaborn",
+        "statsmodels",
+        "papermill",
+        "nbconvert",
+        "ipykernel",
+        "pyyaml",
+    ):
         assert name in pip_side

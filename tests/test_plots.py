@@ -63,11 +63,18 @@ def _figures(a) -> dict[str, object]:
         "plot_attainment_heatmap": plots.plot_attainment_heatmap(cmp_all),
         "plot_status_counts": plots.plot_status_counts(cmp_all),
         "plot_attainment_rates": plots.plot_attainment_rates(
-            rates[rates["grouping"].isin(["all", "year", "category"])], title=CHINESE_TITLE),
-        "plot_target_trend": plots.plot_target_trend(trend, title=f"{a.registry.label('gdp')} 增长目标"),
-        "plot_trajectory": plots.plot_trajectory(traj, target_year=int(goal["target_year"]),
-                                                 target_value=float(goal["target_value"]),
-                                                 title=a.registry.label("gdp"), unit=str(goal["unit"])),
+            rates[rates["grouping"].isin(["all", "year", "category"])], title=CHINESE_TITLE
+        ),
+        "plot_target_trend": plots.plot_target_trend(
+            trend, title=f"{a.registry.label('gdp')} 增长目标"
+        ),
+        "plot_trajectory": plots.plot_trajectory(
+            traj,
+            target_year=int(goal["target_year"]),
+            target_value=float(goal["target_value"]),
+            title=a.registry.label("gdp"),
+            unit=str(goal["unit"]),
+        ),
         "plot_coverage": plots.plot_coverage(a.coverage),
     }
     return figs
@@ -80,8 +87,11 @@ def _texts(fig) -> list[str]:
 
 def test_every_plot_function_draws_chinese_without_missing_glyphs(analysis):
     figs = _figures(analysis)
-    public = {n for n, f in inspect.getmembers(plots, inspect.isfunction)
-              if n.startswith("plot_") and f.__module__ == plots.__name__}
+    public = {
+        n
+        for n, f in inspect.getmembers(plots, inspect.isfunction)
+        if n.startswith("plot_") and f.__module__ == plots.__name__
+    }
     assert public == set(figs), f"plot functions without a glyph test: {sorted(public - set(figs))}"
     for name, fig in figs.items():
         drawn = "".join(_texts(fig))
@@ -92,8 +102,10 @@ def test_every_plot_function_draws_chinese_without_missing_glyphs(analysis):
 
 def test_empty_selection_message_draws_without_missing_glyphs(analysis):
     none = analysis.comparisons.iloc[0:0]
-    for fig in (plots.plot_target_vs_outcome(none), plots.plot_attainment_rates(
-            stats.attainment_table(none))):
+    for fig in (
+        plots.plot_target_vs_outcome(none),
+        plots.plot_attainment_rates(stats.attainment_table(none)),
+    ):
         assert any("目标" in t or "完成率" in t for t in _texts(fig))
         assert not _draw(fig)
 
@@ -102,7 +114,9 @@ def test_the_detector_catches_a_missing_glyph():
     """Control: a code point no font has, and a Chinese character in a Latin-only font, do warn."""
     fig, ax = plots.plt.subplots()
     ax.set_title("\u0378")  # unassigned in Unicode: no font has it
-    assert _draw(fig), "matplotlib no longer warns about missing glyphs: the tests above prove nothing"
+    assert _draw(fig), (
+        "matplotlib no longer warns about missing glyphs: the tests above prove nothing"
+    )
     fig, ax = plots.plt.subplots()
     ax.set_title("值", fontfamily="DejaVu Sans")  # matplotlib's bundled font has no CJK
     problems = _draw(fig)
@@ -135,7 +149,9 @@ def test_shipped_font_file_exists_and_is_simplified_chinese():
 def test_zhi_is_drawn_with_the_sc_face():
     """值 comes from Noto Sans SC (not a Japanese face, which draws it as 値)."""
     shipped = Path(plots.cjk_font_path()).resolve()
-    assert Path(font_manager.findfont("Noto Sans SC", fallback_to_default=False)).resolve() == shipped
+    assert (
+        Path(font_manager.findfont("Noto Sans SC", fallback_to_default=False)).resolve() == shipped
+    )
     # The default sans-serif text: the first font of matplotlib's fallback chain that has 值.
     chain = font_manager.fontManager._find_fonts_by_props(FontProperties(family=["sans-serif"]))
     first = next(p for p in chain if FT2Font(str(p)).get_char_index(ord("值")) != 0)

@@ -65,7 +65,9 @@ def test_dates():
     assert periods.is_date("2022-04") and periods.is_date("2026-01-21")
     assert not periods.is_date("2022-02-30") and not periods.is_date("2022")
     # a plan proposal published in December speaks for the next year
-    assert periods.year_spoken_for("2025-12") == 2026 and periods.year_spoken_for("2026-01-21") == 2026
+    assert (
+        periods.year_spoken_for("2025-12") == 2026 and periods.year_spoken_for("2026-01-21") == 2026
+    )
 
 
 def test_unit_conversion_is_exact_within_a_dimension():

@@ -17,20 +17,25 @@ from qzanalysis.stats import (
     target_trend,
     wilson_interval,
 )
-
 from statement_rows import make_statements
 
 
 def comparisons(statuses, gaps=None, **cols):
     n = len(statuses)
-    frame = pd.DataFrame({
-        "statement_id": [f"s{i}" for i in range(n)], "status": statuses,
-        "signed_gap_published": gaps if gaps is not None else [np.nan] * n,
-        "year": cols.get("year", [2020] * n), "category": cols.get("category", ["economy"] * n),
-        "indicator_id": cols.get("indicator_id", ["gdp"] * n),
-        "measure": ["growth"] * n, "unit": ["%"] * n, "value": [7.0] * n,
-        "outcome_value": [7.0] * n,
-    })
+    frame = pd.DataFrame(
+        {
+            "statement_id": [f"s{i}" for i in range(n)],
+            "status": statuses,
+            "signed_gap_published": gaps if gaps is not None else [np.nan] * n,
+            "year": cols.get("year", [2020] * n),
+            "category": cols.get("category", ["economy"] * n),
+            "indicator_id": cols.get("indicator_id", ["gdp"] * n),
+            "measure": ["growth"] * n,
+            "unit": ["%"] * n,
+            "value": [7.0] * n,
+            "outcome_value": [7.0] * n,
+        }
+    )
     return frame.astype({"status": "string", "year": "Int64"})
 
 
@@ -43,11 +48,25 @@ def test_wilson_interval_known_numbers():
 
 
 def test_attainment_rate_strict_and_lenient_with_interval():
-    cmp = comparisons(["met", "exceeded", "boundary", "narrow_miss", "missed", "missed", "missed",
-                       "not_yet_due", "no_outcome", "not_comparable"])
+    cmp = comparisons(
+        [
+            "met",
+            "exceeded",
+            "boundary",
+            "narrow_miss",
+            "missed",
+            "missed",
+            "missed",
+            "not_yet_due",
+            "no_outcome",
+            "not_comparable",
+        ]
+    )
     row = attainment_rates(cmp).iloc[0]
     assert (row["n_targets"], row["n_judged"], row["k_attained"], row["k_lenient"]) == (10, 7, 3, 4)
-    assert row["rate_strict"] == pytest.approx(3 / 7) and row["rate_lenient"] == pytest.approx(4 / 7)
+    assert row["rate_strict"] == pytest.approx(3 / 7) and row["rate_lenient"] == pytest.approx(
+        4 / 7
+    )
     assert (row["ci_low_strict"], row["ci_high_strict"]) == pytest.approx(wilson_interval(3, 7))
     assert (row["n_not_yet_due"], row["n_no_outcome"], row["n_not_comparable"]) == (1, 1, 1)
     assert row["note"] == ""
@@ -90,14 +109,38 @@ def test_shortfall_tests_with_no_judged_target_say_so():
 
 
 def test_target_trend_gdp_growth_targets_by_year():
-    st = make_statements([
-        dict(doc_id="wr2020", indicator_id="gdp", measure="growth", period_end="2020", value=7.0,
-             unit="%", comparator="approx"),
-        dict(doc_id="wr2026_highlights", indicator_id="gdp", measure="growth", period_end="2026",
-             value=5.5, value_high=6.0, unit="%", comparator="range"),
-        dict(doc_id="wr2022_excerpt", indicator_id="gdp", measure="level", period_end="2026",
-             value=2800.0, unit="亿元", comparator="gt"),
-    ])
+    st = make_statements(
+        [
+            dict(
+                doc_id="wr2020",
+                indicator_id="gdp",
+                measure="growth",
+                period_end="2020",
+                value=7.0,
+                unit="%",
+                comparator="approx",
+            ),
+            dict(
+                doc_id="wr2026_highlights",
+                indicator_id="gdp",
+                measure="growth",
+                period_end="2026",
+                value=5.5,
+                value_high=6.0,
+                unit="%",
+                comparator="range",
+            ),
+            dict(
+                doc_id="wr2022_excerpt",
+                indicator_id="gdp",
+                measure="level",
+                period_end="2026",
+                value=2800.0,
+                unit="亿元",
+                comparator="gt",
+            ),
+        ]
+    )
     out = target_trend(st, None, "gdp", "growth")
     assert out["year"].tolist() == [2020, 2026]
     assert out["midpoint"].tolist() == [7.0, 5.75]
@@ -108,9 +151,21 @@ NO_CORPUS = {"registry": load_registry(), "published": {}}  # hand-built rows, n
 
 
 def test_fit_trajectory_prediction_interval_and_note():
-    rows = [dict(doc_id="r", kind="outcome", indicator_id="gdp", measure="level", period_end=str(y),
-                 value=v, unit="亿元") for y, v in zip(range(2019, 2024), (1000, 1100, 1210, 1331, 1464.1))]
-    out = fit_trajectory(make_statements(rows), None, "gdp", until=2026, **NO_CORPUS).set_index("year")
+    rows = [
+        dict(
+            doc_id="r",
+            kind="outcome",
+            indicator_id="gdp",
+            measure="level",
+            period_end=str(y),
+            value=v,
+            unit="亿元",
+        )
+        for y, v in zip(range(2019, 2024), (1000, 1100, 1210, 1331, 1464.1), strict=True)
+    ]
+    out = fit_trajectory(make_statements(rows), None, "gdp", until=2026, **NO_CORPUS).set_index(
+        "year"
+    )
     assert out.loc[2026, "fitted"] == pytest.approx(1000 * 1.1**7, rel=1e-6)
     assert out.loc[2026, "pi_lower"] <= out.loc[2026, "fitted"] <= out.loc[2026, "pi_upper"]
     assert pd.isna(out.loc[2025, "observed"]) and out.loc[2019, "observed"] == 1000
@@ -127,12 +182,15 @@ def test_target_outcome_regression_refuses_with_few_pairs():
 def test_real_corpus_rates_refuse_a_bare_rate():
     result = analyse()
     row = attainment_rates(result.comparisons).iloc[0]
-    judged = result.comparisons["status"].isin(["exceeded", "met", "boundary", "narrow_miss", "missed"])
+    judged = result.comparisons["status"].isin(
+        ["exceeded", "met", "boundary", "narrow_miss", "missed"]
+    )
     assert row["n_judged"] == int(judged.sum())
     if row["n_judged"] < 5:
         assert pd.isna(row["rate_strict"]) and row["note"] == "n<5: interval only"
         assert 0 <= row["ci_low_strict"] <= row["ci_high_strict"] <= 1
-    gdp = target_trend(result.statements, result.reference, "gdp", "growth",
-                       comparisons=result.comparisons).set_index("year")
+    gdp = target_trend(
+        result.statements, result.reference, "gdp", "growth", comparisons=result.comparisons
+    ).set_index("year")
     assert gdp.loc[2020, "value"] == 7.0 and gdp.loc[2020, "status"] == "missed"
     assert gdp.loc[2026, "midpoint"] == 5.75

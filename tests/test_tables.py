@@ -25,11 +25,14 @@ def frames():
 
 def test_every_exported_column_has_a_description(frames):
     assert undescribed_columns(frames) == {}, (
-        "add these columns to qzanalysis.schema.FIELDS (meaning, unit)")
+        "add these columns to qzanalysis.schema.FIELDS (meaning, unit)"
+    )
 
 
 def test_undescribed_column_is_detected():
-    assert undescribed_columns({"t": pd.DataFrame({"status": [], "mystery": []})}) == {"t": ["mystery"]}
+    assert undescribed_columns({"t": pd.DataFrame({"status": [], "mystery": []})}) == {
+        "t": ["mystery"]
+    }
 
 
 def test_write_tables_csv_parquet_stata_and_dictionary(frames, tmp_path):
@@ -38,7 +41,9 @@ def test_write_tables_csv_parquet_stata_and_dictionary(frames, tmp_path):
     for table in frames:
         assert {f"{table}.csv", f"{table}.parquet", f"{table}.dta"} <= names
     assert {"codebook.csv", "README.md"} <= names
-    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*"))  # atomic: no leftovers
+    assert not list(tmp_path.glob("*.tmp")) and not list(
+        tmp_path.glob(".*")
+    )  # atomic: no leftovers
 
     raw = (tmp_path / "comparisons.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens UTF-8 Chinese correctly
@@ -64,11 +69,14 @@ def test_write_tables_csv_parquet_stata_and_dictionary(frames, tmp_path):
 
 
 def test_stata_conversion_handles_nullable_types_and_long_text():
-    frame = pd.DataFrame({
-        "n": pd.array([1, None], dtype="Int64"), "flag": pd.array([True, None], dtype="boolean"),
-        "text": pd.array(["衢" * 1000, None], dtype="string"),
-        "a long column name that is far beyond thirty-two chars": [1.0, 2.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "n": pd.array([1, None], dtype="Int64"),
+            "flag": pd.array([True, None], dtype="boolean"),
+            "text": pd.array(["衢" * 1000, None], dtype="string"),
+            "a long column name that is far beyond thirty-two chars": [1.0, 2.0],
+        }
+    )
     data, labels = for_stata(frame)
     assert data["n"].dtype == "float64" and pd.isna(data["n"].iloc[1])
     assert data["flag"].tolist()[0] == 1.0
@@ -82,12 +90,17 @@ def test_write_replaces_existing_files_atomically(tmp_path):
     frame = {"statuses": pd.DataFrame({"status": ["met"]})}
     write_tables(frame, tmp_path)
     write_tables({"statuses": pd.DataFrame({"status": ["missed", "met"]})}, tmp_path)
-    assert pd.read_csv(tmp_path / "statuses.csv", encoding="utf-8-sig")["status"].tolist() == ["missed", "met"]
+    assert pd.read_csv(tmp_path / "statuses.csv", encoding="utf-8-sig")["status"].tolist() == [
+        "missed",
+        "met",
+    ]
 
 
 def test_codebook_types_come_from_the_frames():
     book = codebook({"t": pd.DataFrame({"year": pd.array([2020], dtype="Int64")})})
-    assert book.iloc[0]["type"] == "Int64" and book.iloc[0]["meaning"] == schema.FIELDS["year"].meaning
+    assert (
+        book.iloc[0]["type"] == "Int64" and book.iloc[0]["meaning"] == schema.FIELDS["year"].meaning
+    )
 
 
 def test_codebook_lists_the_allowed_values_of_coded_columns():
@@ -96,8 +109,14 @@ def test_codebook_lists_the_allowed_values_of_coded_columns():
 
 
 def test_shortfall_columns_are_described():
-    out = shortfall_tests(pd.DataFrame({"status": pd.array([], dtype="string"),
-                                        "signed_gap_published": pd.array([], dtype="Float64")}))
+    out = shortfall_tests(
+        pd.DataFrame(
+            {
+                "status": pd.array([], dtype="string"),
+                "signed_gap_published": pd.array([], dtype="Float64"),
+            }
+        )
+    )
     assert undescribed_columns({"shortfall": out}) == {}
 
 

@@ -28,12 +28,7 @@ import pandas as pd
 import yaml
 
 from . import paths
-
-POLARITIES = ("higher_better", "lower_better", "two_sided")
-CATEGORIES = (
-    "economy", "fiscal", "income", "industry", "innovation", "environment", "employment",
-    "society", "governance",
-)
+from .schema import CATEGORIES, POLARITIES
 
 
 class RegistryError(ValueError):
@@ -149,7 +144,9 @@ def _load_registry_cached(file: str, _mtime: int) -> IndicatorRegistry:
         where = f"{path.name} entry {n}"
         if not isinstance(entry, dict):
             raise RegistryError(f"{where}: expected a mapping with id, name_zh, name_en, ...")
-        missing = [k for k in ("id", "name_zh", "name_en", "polarity", "category") if not entry.get(k)]
+        missing = [
+            k for k in ("id", "name_zh", "name_en", "polarity", "category") if not entry.get(k)
+        ]
         if missing:
             raise RegistryError(f"{where} ({entry.get('id', '?')}): missing {', '.join(missing)}")
         ind_id = str(entry["id"])

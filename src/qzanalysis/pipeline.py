@@ -58,9 +58,12 @@ class Analysis:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The exportable tables by name (for :func:`qzanalysis.tables.write_tables`)."""
         return {
-            "statements": self.statements, "reference": self.reference,
-            "comparisons": self.comparisons, "tracking": self.tracking,
-            "consistency": self.consistency, "coverage": self.coverage,
+            "statements": self.statements,
+            "reference": self.reference,
+            "comparisons": self.comparisons,
+            "tracking": self.tracking,
+            "consistency": self.consistency,
+            "coverage": self.coverage,
             "attainment": stats.attainment_table(self.comparisons),
         }
 
@@ -81,7 +84,9 @@ class Analysis:
         """Tracked multi-year goals of ``plan`` ('2022-2026'): due in its last year and set
         before it (annual targets of the last year itself have their own year review)."""
         end = _plan_end(plan)
-        goals = self.tracking[(self.tracking["target_year"] == end) & self._set_before(self.tracking, end)]
+        goals = self.tracking[
+            (self.tracking["target_year"] == end) & self._set_before(self.tracking, end)
+        ]
         return goals.reset_index(drop=True)
 
     def plan_targets(self, plan: str) -> pd.DataFrame:
@@ -98,10 +103,13 @@ class Analysis:
         """Multi-year goals due after ``year`` that had been published by ``year``."""
         published_year = {d.doc_id: d.published_year for d in self.corpus}
         tr = self.tracking
-        return tr[(tr["target_year"] > year) & (tr["doc_id"].map(published_year).fillna(9999) <= year)]
+        return tr[
+            (tr["target_year"] > year) & (tr["doc_id"].map(published_year).fillna(9999) <= year)
+        ]
 
     def outcomes_ending(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(corpus, reference) outcome and expected figures whose period ends in ``year``."""
+
         def ending(frame: pd.DataFrame) -> pd.DataFrame:
             sel = frame[frame["kind"].isin(["outcome", "expected"])]
             return sel[sel["period_end"].astype("string").str[:4] == str(year)]
@@ -109,29 +117,49 @@ class Analysis:
         return ending(self.statements), ending(self.reference)
 
     # ---------------------------------------------------------------- re-runs
-    def sensitivity(self, tolerance_pp: float = SENSITIVITY_TOLERANCE_PP,
-                    year: int | None = None) -> pd.DataFrame:
+    def sensitivity(
+        self, tolerance_pp: float = SENSITIVITY_TOLERANCE_PP, year: int | None = None
+    ) -> pd.DataFrame:
         """Verdicts that change when '左右' targets get ``tolerance_pp`` instead of this
         analysis's tolerance: indicator_label, status, and the status at the other tolerance."""
         other = compare_targets(
-            self.statements, self.reference, registry=self.registry, published=self.published,
-            tolerance_pp=tolerance_pp, tolerance_level=self.parameters["tolerance_level"],
-            min_confidence=self.parameters["min_confidence"], as_of=self.parameters["as_of"],
+            self.statements,
+            self.reference,
+            registry=self.registry,
+            published=self.published,
+            tolerance_pp=tolerance_pp,
+            tolerance_level=self.parameters["tolerance_level"],
+            min_confidence=self.parameters["min_confidence"],
+            as_of=self.parameters["as_of"],
         )
         mine = self.comparisons if year is None else self.year_targets(year)
         other = other if year is None else other[other["year"] == year]
         column = f"status_at_{tolerance_pp:g}pp"
         joined = mine.set_index("statement_id")[["indicator_label", "status"]].join(
-            other.set_index("statement_id")["status"].rename(column), how="inner")
+            other.set_index("statement_id")["status"].rename(column), how="inner"
+        )
         return joined[joined["status"] != joined[column]].reset_index(drop=True)
 
-    def trajectory(self, indicator_id: str, *, unit: str | None = None, until: int | None = None,
-                   log: bool = True) -> pd.DataFrame:
+    def trajectory(
+        self,
+        indicator_id: str,
+        *,
+        unit: str | None = None,
+        until: int | None = None,
+        log: bool = True,
+    ) -> pd.DataFrame:
         """Annual outcomes of one indicator with an OLS trend (:func:`compare.fit_trajectory`)."""
         return fit_trajectory(
-            self.statements, self.reference, indicator_id, registry=self.registry,
-            published=self.published, unit=unit, until=until, log=log,
-            min_confidence=self.parameters["min_confidence"], alpha=TREND_ALPHA,
+            self.statements,
+            self.reference,
+            indicator_id,
+            registry=self.registry,
+            published=self.published,
+            unit=unit,
+            until=until,
+            log=log,
+            min_confidence=self.parameters["min_confidence"],
+            alpha=TREND_ALPHA,
         )
 
 
@@ -152,8 +180,9 @@ def find_plans(statements: pd.DataFrame, published: dict[str, str]) -> list[str]
     """
     targets = statements[statements["kind"] == "target"]
     plans: dict[int, int] = {}
-    for doc_id, start_text, end_text in zip(targets["doc_id"], targets["period_start"],
-                                            targets["period_end"]):
+    for doc_id, start_text, end_text in zip(
+        targets["doc_id"], targets["period_start"], targets["period_end"], strict=True
+    ):
         end = str(end_text or "")[:4]
         date = published.get(doc_id, "") if isinstance(doc_id, str) else ""
         start = periods.year_spoken_for(date)
@@ -168,8 +197,9 @@ def find_plans(statements: pd.DataFrame, published: dict[str, str]) -> list[str]
     return [f"{start}-{end}" for end, start in sorted(plans.items())]
 
 
-def load_reference_quietly(path: str | Path | None = None,
-                           registry: IndicatorRegistry | None = None) -> pd.DataFrame:
+def load_reference_quietly(
+    path: str | Path | None = None, registry: IndicatorRegistry | None = None
+) -> pd.DataFrame:
     """load_reference without re-raising the unknown-indicator warning in reports (the
     coverage table lists unmapped reference phrases)."""
     with warnings.catch_warnings():
@@ -207,19 +237,37 @@ def analyse(
     published = corpus.published()
     as_of = as_of or latest_information_date(statements, reference, published)
     common = dict(registry=registry, as_of=as_of, published=published)
-    comparisons = compare_targets(statements, reference, tolerance_pp=tolerance_pp,
-                                  tolerance_level=tolerance_level, min_confidence=min_confidence,
-                                  **common)
-    tracking = track_targets(statements, reference, min_confidence=min_confidence, alpha=TREND_ALPHA,
-                             **common)
+    comparisons = compare_targets(
+        statements,
+        reference,
+        tolerance_pp=tolerance_pp,
+        tolerance_level=tolerance_level,
+        min_confidence=min_confidence,
+        **common,
+    )
+    tracking = track_targets(
+        statements, reference, min_confidence=min_confidence, alpha=TREND_ALPHA, **common
+    )
     consistency = check_consistency(statements, reference, registry=registry, published=published)
     coverage = coverage_by_year(statements, reference, comparisons=comparisons)
     params = {
         "corpus_dir": str(corpus.path),
         "corpus_fingerprint": corpus.fingerprint(),
-        "tolerance_pp": tolerance_pp, "tolerance_level": tolerance_level,
-        "min_confidence": min_confidence, "review": review, "as_of": as_of,
+        "tolerance_pp": tolerance_pp,
+        "tolerance_level": tolerance_level,
+        "min_confidence": min_confidence,
+        "review": review,
+        "as_of": as_of,
         "alpha": TREND_ALPHA,
     }
-    return Analysis(corpus, registry, statements, reference, comparisons, tracking, consistency,
-                    coverage, params)
+    return Analysis(
+        corpus,
+        registry,
+        statements,
+        reference,
+        comparisons,
+        tracking,
+        consistency,
+        coverage,
+        params,
+    )

@@ -25,6 +25,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+
 from .schema import STATUS_ZH, STATUSES  # noqa: E402
 
 CJK_FAMILY = "Noto Sans SC"
@@ -32,13 +33,26 @@ CJK_FAMILY = "Noto Sans SC"
 #: Status vocabulary (methods.md §3) in reading order, from the schema; the colour each is drawn in.
 STATUS_ORDER = STATUSES
 STATUS_COLORS = {
-    "exceeded": "#1b7837", "met": "#5aae61", "boundary": "#a6dba0", "narrow_miss": "#fdb863",
-    "missed": "#d73027", "not_yet_due": "#92c5de", "no_outcome": "#e0e0e0",
+    "exceeded": "#1b7837",
+    "met": "#5aae61",
+    "boundary": "#a6dba0",
+    "narrow_miss": "#fdb863",
+    "missed": "#d73027",
+    "not_yet_due": "#92c5de",
+    "no_outcome": "#e0e0e0",
     "not_comparable": "#9e9e9e",
 }
 #: Which status a heatmap cell shows when an indicator has several targets in one year.
-CELL_PRIORITY = ("missed", "narrow_miss", "boundary", "met", "exceeded", "not_comparable",
-                 "no_outcome", "not_yet_due")
+CELL_PRIORITY = (
+    "missed",
+    "narrow_miss",
+    "boundary",
+    "met",
+    "exceeded",
+    "not_comparable",
+    "no_outcome",
+    "not_yet_due",
+)
 
 
 def cjk_font_path() -> Path:
@@ -62,8 +76,12 @@ def setup_cjk_font() -> str:
 
 def set_theme() -> None:
     """seaborn's theme with the CJK font kept (sns.set_theme resets the font family)."""
-    sns.set_theme(style="whitegrid", context="notebook", font=CJK_FAMILY,
-                  rc={"axes.unicode_minus": False, "figure.dpi": 100})
+    sns.set_theme(
+        style="whitegrid",
+        context="notebook",
+        font=CJK_FAMILY,
+        rc={"axes.unicode_minus": False, "figure.dpi": 100},
+    )
     setup_cjk_font()
 
 
@@ -102,15 +120,25 @@ def plot_target_vs_outcome(comparisons: pd.DataFrame, *, title: str | None = Non
     coloured by status), one panel per unit so levels and rates are never on one axis."""
     rows = comparisons[comparisons["outcome_value"].notna()].copy()
     if rows.empty:
-        return _empty("No target of this selection has an outcome to compare with.\n"
-                      "本选择中没有可与结果比较的目标。")
+        return _empty(
+            "No target of this selection has an outcome to compare with.\n"
+            "本选择中没有可与结果比较的目标。"
+        )
     rows["label"] = [_short(_label(r)) + f" · {r['year']}" for _, r in rows.iterrows()]
-    rows["panel"] = [f"{m} ({u})" if u else m for m, u in zip(rows["measure"], rows["unit"].fillna(""))]
+    rows["panel"] = [
+        f"{m} ({u})" if u else m
+        for m, u in zip(rows["measure"], rows["unit"].fillna(""), strict=True)
+    ]
     panels = list(dict.fromkeys(rows["panel"]))
     heights = [max(1.2, 0.55 * (rows["panel"] == p).sum() + 0.8) for p in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(9, sum(heights)), squeeze=False,
-                             gridspec_kw={"height_ratios": heights})
-    for ax, panel in zip(axes[:, 0], panels):
+    fig, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(9, sum(heights)),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+    )
+    for ax, panel in zip(axes[:, 0], panels, strict=True):
         sub = rows[rows["panel"] == panel].reset_index(drop=True)
         y = np.arange(len(sub))
         for i, r in sub.iterrows():
@@ -125,17 +153,31 @@ def plot_target_vs_outcome(comparisons: pd.DataFrame, *, title: str | None = Non
             ax.plot([target, target], [i - 0.3, i + 0.3], color="black", lw=2.5)
             outcome = float(r["outcome_value"])
             ax.plot([target, outcome], [i, i], color="#777777", lw=1, zorder=1)
-            ax.scatter([outcome], [i], s=80, color=STATUS_COLORS.get(r["status"], "#444444"),
-                       edgecolor="black", zorder=3)
+            ax.scatter(
+                [outcome],
+                [i],
+                s=80,
+                color=STATUS_COLORS.get(r["status"], "#444444"),
+                edgecolor="black",
+                zorder=3,
+            )
         ax.set_yticks(y, sub["label"])
         ax.invert_yaxis()
         ax.set_title(panel, loc="left", fontsize=10)
         ax.margins(x=0.15)
-    handles = [plt.Line2D([], [], color="black", lw=2.5, label="目标 target"),
-               Patch(facecolor="#bbbbbb", alpha=0.6, label="容差/区间 tolerance or range")]
+    handles = [
+        plt.Line2D([], [], color="black", lw=2.5, label="目标 target"),
+        Patch(facecolor="#bbbbbb", alpha=0.6, label="容差/区间 tolerance or range"),
+    ]
     handles += status_legend_handles(sorted(set(rows["status"]), key=STATUS_ORDER.index))
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
-               bbox_to_anchor=(0.5, -0.02 - 0.03 * math.ceil(len(handles) / 3)))
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, -0.02 - 0.03 * math.ceil(len(handles) / 3)),
+    )
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -147,8 +189,9 @@ def plot_target_vs_outcome(comparisons: pd.DataFrame, *, title: str | None = Non
 # --------------------------------------------------------------------------------------------
 
 
-def plot_attainment_heatmap(comparisons: pd.DataFrame, *, max_rows: int = 40,
-                            mapped_only: bool = True) -> plt.Figure:
+def plot_attainment_heatmap(
+    comparisons: pd.DataFrame, *, max_rows: int = 40, mapped_only: bool = True
+) -> plt.Figure:
     """Indicator × year grid, each cell coloured by the status of that year's target.
 
     By default only registry indicators are shown (unmapped phrases are one-off wordings that
@@ -176,8 +219,13 @@ def plot_attainment_heatmap(comparisons: pd.DataFrame, *, max_rows: int = 40,
     ax.set_xlabel("目标年份 target year")
     ax.set_ylabel("")
     present = [s for s in STATUS_ORDER if s in set(rows["status"])]
-    ax.legend(handles=status_legend_handles(present), loc="upper left", bbox_to_anchor=(1.01, 1),
-              fontsize=8, frameon=False)
+    ax.legend(
+        handles=status_legend_handles(present),
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        fontsize=8,
+        frameon=False,
+    )
     fig.tight_layout()
     return fig
 
@@ -186,15 +234,29 @@ def plot_status_counts(comparisons: pd.DataFrame) -> plt.Figure:
     """Stacked bars: how many targets of each year reach each status."""
     if comparisons.empty:
         return _empty("No targets to show.")
-    counts = (comparisons.groupby(["year", "status"]).size().unstack(fill_value=0)
-              .reindex(columns=[s for s in STATUS_ORDER if s in set(comparisons["status"])]))
+    counts = (
+        comparisons.groupby(["year", "status"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=[s for s in STATUS_ORDER if s in set(comparisons["status"])])
+    )
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    counts.plot(kind="bar", stacked=True, ax=ax, color=[STATUS_COLORS[s] for s in counts.columns],
-                edgecolor="white")
+    counts.plot(
+        kind="bar",
+        stacked=True,
+        ax=ax,
+        color=[STATUS_COLORS[s] for s in counts.columns],
+        edgecolor="white",
+    )
     ax.set_xlabel("目标年份 target year")
     ax.set_ylabel("目标数 targets")
-    ax.legend(handles=status_legend_handles(list(counts.columns)), fontsize=8, frameon=False,
-              loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(
+        handles=status_legend_handles(list(counts.columns)),
+        fontsize=8,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+    )
     ax.tick_params(axis="x", rotation=0)
     fig.tight_layout()
     return fig
@@ -204,9 +266,13 @@ def plot_attainment_rates(rates: pd.DataFrame, *, title: str = "") -> plt.Figure
     """Attainment rate per group with its Wilson interval and n (interval only when n < 5)."""
     rows = rates[rates["n_judged"] > 0].copy()
     if rows.empty:
-        return _empty("No judged target yet: no attainment rate can be estimated.\n"
-                      "尚无可判定的目标，无法估计完成率。")
-    rows["label"] = [f"{g} (n={n})" for g, n in zip(rows["group"].astype(str), rows["n_judged"])]
+        return _empty(
+            "No judged target yet: no attainment rate can be estimated.\n"
+            "尚无可判定的目标，无法估计完成率。"
+        )
+    rows["label"] = [
+        f"{g} (n={n})" for g, n in zip(rows["group"].astype(str), rows["n_judged"], strict=True)
+    ]
     fig, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(rows)))
     y = np.arange(len(rows))
     lo = rows["ci_low_strict"].astype(float).to_numpy()
@@ -234,12 +300,24 @@ def plot_target_trend(trend: pd.DataFrame, *, title: str = "") -> plt.Figure:
     lo = trend["value"].astype(float)
     hi = trend["value_high"].astype(float).fillna(lo)
     ax.vlines(years, lo, hi, color="black", lw=6, alpha=0.35)
-    ax.scatter(years, trend["midpoint"].astype(float), marker="_", s=400, color="black",
-               label="目标 target")
+    ax.scatter(
+        years,
+        trend["midpoint"].astype(float),
+        marker="_",
+        s=400,
+        color="black",
+        label="目标 target",
+    )
     have = trend["outcome_value"].notna()
-    ax.scatter(years[have], trend.loc[have, "outcome_value"].astype(float), s=70, zorder=3,
-               color=[STATUS_COLORS.get(s, "#444444") for s in trend.loc[have, "status"]],
-               edgecolor="black", label="结果 outcome")
+    ax.scatter(
+        years[have],
+        trend.loc[have, "outcome_value"].astype(float),
+        s=70,
+        zorder=3,
+        color=[STATUS_COLORS.get(s, "#444444") for s in trend.loc[have, "status"]],
+        edgecolor="black",
+        label="结果 outcome",
+    )
     ax.set_xticks(sorted(set(years)))
     ax.set_xlabel("年份 year")
     unit = trend["unit"].dropna().iloc[0] if trend["unit"].notna().any() else ""
@@ -251,22 +329,51 @@ def plot_target_trend(trend: pd.DataFrame, *, title: str = "") -> plt.Figure:
     return fig
 
 
-def plot_trajectory(trajectory: pd.DataFrame, *, target_year: int | None = None,
-                    target_value: float | None = None, title: str = "", unit: str = "") -> plt.Figure:
+def plot_trajectory(
+    trajectory: pd.DataFrame,
+    *,
+    target_year: int | None = None,
+    target_value: float | None = None,
+    title: str = "",
+    unit: str = "",
+) -> plt.Figure:
     """Observed annual levels, the fitted log-linear trend with its prediction band, and the goal."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
     if "fitted" in trajectory and trajectory["fitted"].notna().any():
-        ax.fill_between(trajectory["year"].astype(int), trajectory["pi_lower"].astype(float),
-                        trajectory["pi_upper"].astype(float), color="#92c5de", alpha=0.5,
-                        label="趋势预测区间 trend prediction interval")
-        ax.plot(trajectory["year"].astype(int), trajectory["fitted"].astype(float), color="#2166ac",
-                lw=1.5, ls="--", label="对数线性趋势 log-linear trend")
+        ax.fill_between(
+            trajectory["year"].astype(int),
+            trajectory["pi_lower"].astype(float),
+            trajectory["pi_upper"].astype(float),
+            color="#92c5de",
+            alpha=0.5,
+            label="趋势预测区间 trend prediction interval",
+        )
+        ax.plot(
+            trajectory["year"].astype(int),
+            trajectory["fitted"].astype(float),
+            color="#2166ac",
+            lw=1.5,
+            ls="--",
+            label="对数线性趋势 log-linear trend",
+        )
     obs = trajectory[trajectory["observed"].notna()]
-    ax.plot(obs["year"].astype(int), obs["observed"].astype(float), marker="o", color="black",
-            label="实际 observed")
+    ax.plot(
+        obs["year"].astype(int),
+        obs["observed"].astype(float),
+        marker="o",
+        color="black",
+        label="实际 observed",
+    )
     if target_year is not None and target_value is not None:
-        ax.scatter([target_year], [target_value], marker="*", s=250, color="#d73027", zorder=4,
-                   label="目标 goal")
+        ax.scatter(
+            [target_year],
+            [target_value],
+            marker="*",
+            s=250,
+            color="#d73027",
+            zorder=4,
+            label="目标 goal",
+        )
     ax.set_xlabel("年份 year")
     ax.set_ylabel(unit)
     ax.legend(fontsize=8, frameon=False, loc="upper left")
@@ -278,8 +385,12 @@ def plot_trajectory(trajectory: pd.DataFrame, *, target_year: int | None = None,
 
 def plot_coverage(coverage: pd.DataFrame) -> plt.Figure:
     """Targets and outcomes per year, from the corpus and from reference figures."""
-    cols = {"n_targets": "目标(文件) targets, corpus", "n_targets_reference": "目标(参考) targets, reference",
-            "n_outcomes": "结果(文件) outcomes, corpus", "n_outcomes_reference": "结果(参考) outcomes, reference"}
+    cols = {
+        "n_targets": "目标(文件) targets, corpus",
+        "n_targets_reference": "目标(参考) targets, reference",
+        "n_outcomes": "结果(文件) outcomes, corpus",
+        "n_outcomes_reference": "结果(参考) outcomes, reference",
+    }
     data = coverage.set_index("year")[list(cols)].rename(columns=cols)
     fig, ax = plt.subplots(figsize=(9, 3.6))
     data.plot(kind="bar", ax=ax, color=["#2166ac", "#92c5de", "#b2182b", "#f4a582"], width=0.8)

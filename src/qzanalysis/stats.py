@@ -25,6 +25,7 @@ from .schema import ATTAINED, JUDGED
 
 MIN_N = 5
 
+
 def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     """Wilson score interval for k successes in n (NaN, NaN when n == 0)."""
     if n == 0:
@@ -70,21 +71,35 @@ def attainment_rates(
         elif n < min_n:
             note = f"n<{min_n}: interval only"
             rate = rate_l = float("nan")
-        rows.append({
-            "grouping": by or "all", "group": key, "n_targets": len(g), "n_judged": n,
-            "k_attained": k, "k_lenient": kl, "rate_strict": rate, "ci_low_strict": lo,
-            "ci_high_strict": hi, "rate_lenient": rate_l, "ci_low_lenient": llo,
-            "ci_high_lenient": lhi, "n_not_yet_due": int((status == "not_yet_due").sum()),
-            "n_no_outcome": int((status == "no_outcome").sum()),
-            "n_not_comparable": int((status == "not_comparable").sum()), "note": note,
-        })
+        rows.append(
+            {
+                "grouping": by or "all",
+                "group": key,
+                "n_targets": len(g),
+                "n_judged": n,
+                "k_attained": k,
+                "k_lenient": kl,
+                "rate_strict": rate,
+                "ci_low_strict": lo,
+                "ci_high_strict": hi,
+                "rate_lenient": rate_l,
+                "ci_low_lenient": llo,
+                "ci_high_lenient": lhi,
+                "n_not_yet_due": int((status == "not_yet_due").sum()),
+                "n_no_outcome": int((status == "no_outcome").sum()),
+                "n_not_comparable": int((status == "not_comparable").sum()),
+                "note": note,
+            }
+        )
     return schema.from_records("attainment", rows)
 
 
 def attainment_table(comparisons: pd.DataFrame, *, min_n: int = MIN_N) -> pd.DataFrame:
     """Overall, by year, by category and by indicator, stacked (``grouping`` says which)."""
-    parts = [attainment_rates(comparisons, by, min_n=min_n)
-             for by in (None, "year", "category", "indicator_id")]
+    parts = [
+        attainment_rates(comparisons, by, min_n=min_n)
+        for by in (None, "year", "category", "indicator_id")
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -109,17 +124,37 @@ def shortfall_tests(
     if n:
         p = float(binom_test(below, n, prop=0.5, alternative="larger"))
         stat, p_sign = sign_test(gaps, mu0=0)
-        rows.append({"test": "binomial: shortfalls more common than 1/2", "statistic": below / n,
-                     "p_value": p, "alternative": "larger"})
-        rows.append({"test": "sign test: median signed gap = 0", "statistic": float(stat),
-                     "p_value": float(p_sign), "alternative": "two-sided"})
+        rows.append(
+            {
+                "test": "binomial: shortfalls more common than 1/2",
+                "statistic": below / n,
+                "p_value": p,
+                "alternative": "larger",
+            }
+        )
+        rows.append(
+            {
+                "test": "sign test: median signed gap = 0",
+                "statistic": float(stat),
+                "p_value": float(p_sign),
+                "alternative": "two-sided",
+            }
+        )
     else:
         rows.append({"test": "binomial: shortfalls more common than 1/2", "alternative": "larger"})
         rows.append({"test": "sign test: median signed gap = 0", "alternative": "two-sided"})
         note = "no judged target with a non-zero gap"
     for r in rows:
-        r.update({"n_judged": len(judged), "n_used": n, "n_exact_hits_dropped": hits,
-                  "k_below": below, "k_above": above, "note": note})
+        r.update(
+            {
+                "n_judged": len(judged),
+                "n_used": n,
+                "n_exact_hits_dropped": hits,
+                "k_below": below,
+                "k_above": above,
+                "note": note,
+            }
+        )
     return schema.from_records("shortfall", rows)
 
 
@@ -142,19 +177,33 @@ def target_trend(
         parts.append(reference.assign(source="reference " + reference["statement_id"].astype(str)))
     frame = pd.concat(parts, ignore_index=True)
     ps, pe = frame["period_start"].fillna(""), frame["period_end"].fillna("")
-    sel = frame[(frame["kind"] == "target") & (frame["indicator_id"] == indicator_id)
-                & (frame["measure"] == measure) & pe.str.match(r"^\d{4}")
-                & (ps.str.slice(0, 4) == pe.str.slice(0, 4))]
-    out = pd.DataFrame({
-        "year": sel["period_end"].str.slice(0, 4).astype(int), "indicator_id": sel["indicator_id"],
-        "measure": sel["measure"], "comparator": sel["comparator"], "value": sel["value"],
-        "value_high": sel["value_high"], "unit": sel["unit"],
-        "statement_id": sel["statement_id"], "source": sel["source"],
-    })
-    out["midpoint"] = np.where(out["value_high"].isna(), out["value"],
-                               (out["value"] + out["value_high"].astype(float)) / 2)
+    sel = frame[
+        (frame["kind"] == "target")
+        & (frame["indicator_id"] == indicator_id)
+        & (frame["measure"] == measure)
+        & pe.str.match(r"^\d{4}")
+        & (ps.str.slice(0, 4) == pe.str.slice(0, 4))
+    ]
+    out = pd.DataFrame(
+        {
+            "year": sel["period_end"].str.slice(0, 4).astype(int),
+            "indicator_id": sel["indicator_id"],
+            "measure": sel["measure"],
+            "comparator": sel["comparator"],
+            "value": sel["value"],
+            "value_high": sel["value_high"],
+            "unit": sel["unit"],
+            "statement_id": sel["statement_id"],
+            "source": sel["source"],
+        }
+    )
+    out["midpoint"] = np.where(
+        out["value_high"].isna(), out["value"], (out["value"] + out["value_high"].astype(float)) / 2
+    )
     if comparisons is not None and len(out):
-        cmp = comparisons[["statement_id", "outcome_value", "status"]].drop_duplicates("statement_id")
+        cmp = comparisons[["statement_id", "outcome_value", "status"]].drop_duplicates(
+            "statement_id"
+        )
         out = out.merge(cmp, on="statement_id", how="left", validate="m:1")
     else:
         out["outcome_value"] = np.nan
@@ -164,8 +213,9 @@ def target_trend(
     return out[schema.columns("target_trend")].astype(schema.dtypes("target_trend"))
 
 
-def trend_prediction(years: list[float], values: list[float], at_year: float, *,
-                     alpha: float = 0.2, log: bool = True) -> dict[str, float]:
+def trend_prediction(
+    years: list[float], values: list[float], at_year: float, *, alpha: float = 0.2, log: bool = True
+) -> dict[str, float]:
     """OLS of ln(value) on year; the prediction interval at ``at_year`` (back-transformed).
 
     Uses ``res.get_prediction(X).summary_frame(alpha=alpha)`` columns mean, obs_ci_lower,
@@ -179,10 +229,13 @@ def trend_prediction(years: list[float], values: list[float], at_year: float, *,
     res = OLS(y, add_constant(x)).fit()
     frame = res.get_prediction(np.array([[1.0, float(at_year)]])).summary_frame(alpha=alpha)
     back = np.exp if log else (lambda v: v)
-    return {"mean": float(back(frame["mean"].iloc[0])),
-            "lower": float(back(frame["obs_ci_lower"].iloc[0])),
-            "upper": float(back(frame["obs_ci_upper"].iloc[0])),
-            "slope": float(res.params[1]), "n": len(x)}
+    return {
+        "mean": float(back(frame["mean"].iloc[0])),
+        "lower": float(back(frame["obs_ci_lower"].iloc[0])),
+        "upper": float(back(frame["obs_ci_upper"].iloc[0])),
+        "slope": float(res.params[1]),
+        "n": len(x),
+    }
 
 
 def target_outcome_fit(comparisons: pd.DataFrame, *, min_pairs: int = 8) -> pd.DataFrame:
@@ -193,16 +246,32 @@ def target_outcome_fit(comparisons: pd.DataFrame, *, min_pairs: int = 8) -> pd.D
     """
     import statsmodels.api as sm
 
-    sel = comparisons[comparisons["status"].astype(str).isin(JUDGED)
-                      & (comparisons["measure"] == "growth") & (comparisons["unit"] == "%")]
+    sel = comparisons[
+        comparisons["status"].astype(str).isin(JUDGED)
+        & (comparisons["measure"] == "growth")
+        & (comparisons["unit"] == "%")
+    ]
     x = sel["value"].astype(float).to_numpy()
     y = pd.to_numeric(sel["outcome_value"]).astype(float).to_numpy()
-    row = {"n_pairs": len(sel), "intercept": math.nan, "slope": math.nan, "se_intercept": math.nan,
-           "se_slope": math.nan, "note": ""}
+    row = {
+        "n_pairs": len(sel),
+        "intercept": math.nan,
+        "slope": math.nan,
+        "se_intercept": math.nan,
+        "se_slope": math.nan,
+        "note": "",
+    }
     if len(sel) < min_pairs or len(np.unique(x)) < 2:
         row["note"] = f"n={len(sel)} < {min_pairs} target-outcome pairs: no regression"
     else:
         res = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3")
-        row.update({"intercept": res.params[0], "slope": res.params[1], "se_intercept": res.bse[0],
-                    "se_slope": res.bse[1], "note": "HC3 standard errors"})
+        row.update(
+            {
+                "intercept": res.params[0],
+                "slope": res.params[1],
+                "se_intercept": res.bse[0],
+                "se_slope": res.bse[1],
+                "note": "HC3 standard errors",
+            }
+        )
     return pd.DataFrame([row]).astype({"n_pairs": "Int64", "note": "string"})

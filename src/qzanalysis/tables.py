@@ -35,9 +35,16 @@ def codebook(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     for table, frame in frames.items():
         for col in frame.columns:
             field = schema.describe(col) or _UNDESCRIBED
-            rows.append({"table": table, "column": col, "type": str(frame[col].dtype),
-                         "meaning": field.meaning, "unit": field.unit,
-                         "allowed": " | ".join(field.allowed)})
+            rows.append(
+                {
+                    "table": table,
+                    "column": col,
+                    "type": str(frame[col].dtype),
+                    "meaning": field.meaning,
+                    "unit": field.unit,
+                    "allowed": " | ".join(field.allowed),
+                }
+            )
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS).astype("string")
 
 
@@ -137,20 +144,45 @@ def write_tables(
     written: list[Path] = []
     for name, frame in frames.items():
         csv = out / f"{name}.csv"
-        written.append(atomic_write(csv, lambda p, f=frame: _for_csv(f).to_csv(
-            p, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")))
+        written.append(
+            atomic_write(
+                csv,
+                lambda p, f=frame: _for_csv(f).to_csv(
+                    p, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"
+                ),
+            )
+        )
         if parquet:
-            written.append(atomic_write(out / f"{name}.parquet",
-                                         lambda p, f=frame: _without_attrs(f).to_parquet(p, index=False)))
+            written.append(
+                atomic_write(
+                    out / f"{name}.parquet",
+                    lambda p, f=frame: _without_attrs(f).to_parquet(p, index=False),
+                )
+            )
         if stata:
             data, labels = for_stata(frame)
-            written.append(atomic_write(out / f"{name}.dta", lambda p, d=data, lab=labels: d.to_stata(
-                p, write_index=False, version=118, variable_labels=lab)))
+            written.append(
+                atomic_write(
+                    out / f"{name}.dta",
+                    lambda p, d=data, lab=labels: d.to_stata(
+                        p, write_index=False, version=118, variable_labels=lab
+                    ),
+                )
+            )
     book = codebook(frames)
-    written.append(atomic_write(out / "codebook.csv",
-                                 lambda p: book.to_csv(p, index=False, encoding="utf-8-sig")))
-    written.append(atomic_write(out / "README.md", lambda p: p.write_text(
-        _readme(frames, book, parquet=parquet, stata=stata), encoding="utf-8")))
+    written.append(
+        atomic_write(
+            out / "codebook.csv", lambda p: book.to_csv(p, index=False, encoding="utf-8-sig")
+        )
+    )
+    written.append(
+        atomic_write(
+            out / "README.md",
+            lambda p: p.write_text(
+                _readme(frames, book, parquet=parquet, stata=stata), encoding="utf-8"
+            ),
+        )
+    )
     return written
 
 
@@ -159,21 +191,36 @@ def _readme(frames, book: pd.DataFrame, *, parquet: bool, stata: bool) -> str:
     if parquet:
         formats.append("Parquet (same columns and dtypes)")
     if stata:
-        formats.append("Stata .dta version 118 (Unicode; nullable columns as missing; strings cut "
-                       "at 2045 bytes; variable labels hold the meanings)")
+        formats.append(
+            "Stata .dta version 118 (Unicode; nullable columns as missing; strings cut "
+            "at 2045 bytes; variable labels hold the meanings)"
+        )
     lines = [
-        "# Tables written by `qzanalysis compare`", "",
-        "Generated files: regenerate with `qzanalysis compare` (never edit by hand).", "",
-        "Formats: " + "; ".join(formats) + ".", "",
-        "Statuses: " + ", ".join(schema.STATUSES) + " (boundary: gt/lt hit exactly; narrow_miss: bad",
-        "side within 2 tau). See docs/methods.md for every rule.", "",
+        "# Tables written by `qzanalysis compare`",
+        "",
+        "Generated files: regenerate with `qzanalysis compare` (never edit by hand).",
+        "",
+        "Formats: " + "; ".join(formats) + ".",
+        "",
+        "Statuses: "
+        + ", ".join(schema.STATUSES)
+        + " (boundary: gt/lt hit exactly; narrow_miss: bad",
+        "side within 2 tau). See docs/methods.md for every rule.",
+        "",
     ]
     for table, frame in frames.items():
-        lines += [f"## {table}", "", f"{len(frame)} rows.", "",
-                  "| column | type | meaning | unit | allowed values |", "|---|---|---|---|---|"]
+        lines += [
+            f"## {table}",
+            "",
+            f"{len(frame)} rows.",
+            "",
+            "| column | type | meaning | unit | allowed values |",
+            "|---|---|---|---|---|",
+        ]
         for r in book[book["table"] == table].itertuples():
             allowed = r.allowed.replace(" | ", ", ")
-            lines.append(f"| {r.column} | {r.type} | {r.meaning.replace('|', '/')} | {r.unit} | {allowed} |")
+            lines.append(
+                f"| {r.column} | {r.type} | {r.meaning.replace('|', '/')} | {r.unit} | {allowed} |"
+            )
         lines.append("")
     return "\n".join(lines)
-

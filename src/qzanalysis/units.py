@@ -14,15 +14,28 @@ from decimal import ROUND_HALF_UP, Decimal
 RATE_UNITS = frozenset({"%", "百分点", "‰"})
 #: unit -> (dimension, factor to the dimension's base unit).
 UNIT_FACTORS: dict[str, tuple[str, int]] = {
-    "元": ("cny", 1), "万元": ("cny", 10**4), "亿元": ("cny", 10**8), "万亿元": ("cny", 10**12),
-    "美元": ("usd", 1), "万美元": ("usd", 10**4), "亿美元": ("usd", 10**8),
-    "人": ("person", 1), "万人": ("person", 10**4),
-    "人次": ("visit", 1), "万人次": ("visit", 10**4),
-    "吨": ("tonne", 1), "万吨": ("tonne", 10**4), "亿吨": ("tonne", 10**8),
-    "千瓦": ("kw", 1), "万千瓦": ("kw", 10**4),
-    "亩": ("mu", 1), "万亩": ("mu", 10**4),
-    "户": ("household", 1), "万户": ("household", 10**4),
-    "": ("ratio", 1), "倍": ("ratio", 1),
+    "元": ("cny", 1),
+    "万元": ("cny", 10**4),
+    "亿元": ("cny", 10**8),
+    "万亿元": ("cny", 10**12),
+    "美元": ("usd", 1),
+    "万美元": ("usd", 10**4),
+    "亿美元": ("usd", 10**8),
+    "人": ("person", 1),
+    "万人": ("person", 10**4),
+    "人次": ("visit", 1),
+    "万人次": ("visit", 10**4),
+    "吨": ("tonne", 1),
+    "万吨": ("tonne", 10**4),
+    "亿吨": ("tonne", 10**8),
+    "千瓦": ("kw", 1),
+    "万千瓦": ("kw", 10**4),
+    "亩": ("mu", 1),
+    "万亩": ("mu", 10**4),
+    "户": ("household", 1),
+    "万户": ("household", 10**4),
+    "": ("ratio", 1),
+    "倍": ("ratio", 1),
 }
 #: Units in which progress is linear (shares, ratios, ages), not logarithmic like amounts.
 LINEAR_UNITS = RATE_UNITS | {"岁", ""}

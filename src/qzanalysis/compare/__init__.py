@@ -24,7 +24,15 @@ from .tracking import fit_trajectory, track_targets
 from .verdicts import Verdict, judge, tolerance_for
 
 __all__ = [
-    "DEFAULT_YEARS", "Verdict", "check_consistency", "compare_targets", "coverage_by_year",
-    "fit_trajectory", "judge", "latest_information_date", "outcome_pool", "tolerance_for",
+    "DEFAULT_YEARS",
+    "Verdict",
+    "check_consistency",
+    "compare_targets",
+    "coverage_by_year",
+    "fit_trajectory",
+    "judge",
+    "latest_information_date",
+    "outcome_pool",
+    "tolerance_for",
     "track_targets",
 ]

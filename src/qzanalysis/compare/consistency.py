@@ -22,8 +22,20 @@ from .outcomes import best_per_year, outcome_pool, short_source, signed_value, t
 
 #: Indicators whose growth is reported at constant prices while levels are nominal.
 REAL_GROWTH_HINTS = ("gdp", "_va", "industry_va")
-_TARGET_COLUMNS = ["statement_id", "doc_id", "kind", "indicator_id", "measure", "direction",
-                   "period_start", "period_end", "value", "value_high", "unit", "comparator"]
+_TARGET_COLUMNS = [
+    "statement_id",
+    "doc_id",
+    "kind",
+    "indicator_id",
+    "measure",
+    "direction",
+    "period_start",
+    "period_end",
+    "value",
+    "value_high",
+    "unit",
+    "comparator",
+]
 
 
 def check_consistency(
@@ -48,23 +60,32 @@ def _signed_targets(statements: pd.DataFrame, reference: pd.DataFrame | None) ->
     """Targets of the corpus and the reference with a signed value (a restated target shows
     as two targets of one indicator, measure and period with different values)."""
     cols = _TARGET_COLUMNS + ["confidence", "source_url"]
-    tg = target_rows(statements.assign(confidence="", source_url=""), reference, cols, origin="origin")
+    tg = target_rows(
+        statements.assign(confidence="", source_url=""), reference, cols, origin="origin"
+    )
     tg = tg[tg["indicator_id"].notna()].copy()
     tg["direction"] = tg["direction"].fillna("")
     tg["unit"] = tg["unit"].fillna("")
-    tg["signed_value"] = [signed_value(v, d, m) for v, d, m in zip(tg["value"], tg["direction"], tg["measure"])]
+    tg["signed_value"] = [
+        signed_value(v, d, m)
+        for v, d, m in zip(tg["value"], tg["direction"], tg["measure"], strict=True)
+    ]
     return tg
 
 
-def _value_conflicts(records: list[dict], registry: IndicatorRegistry, *, is_target: bool) -> list[dict]:
+def _value_conflicts(
+    records: list[dict], registry: IndicatorRegistry, *, is_target: bool
+) -> list[dict]:
     """Pairs of figures of one indicator, measure and period whose values differ."""
     groups: dict[tuple, list[dict]] = {}
     for r in records:
-        groups.setdefault((r["indicator_id"], r["measure"], r["period_start"], r["period_end"]), []).append(r)
+        groups.setdefault(
+            (r["indicator_id"], r["measure"], r["period_start"], r["period_end"]), []
+        ).append(r)
     rows = []
     for (ind_id, measure, ps, pe), items in groups.items():
         for i, a in enumerate(items):
-            for b in items[i + 1:]:
+            for b in items[i + 1 :]:
                 if a["statement_id"] == b["statement_id"]:
                     continue
                 vb = convert_value(b["signed_value"], b["unit"] or "", a["unit"] or "")
@@ -79,25 +100,49 @@ def _value_conflicts(records: list[dict], registry: IndicatorRegistry, *, is_tar
                     check = "estimate_vs_final"
                 else:
                     check = "different_values"
-                rows.append(_pair_row(check, registry, ind_id, measure, format_span(ps, pe), a, b, va, vb))
+                rows.append(
+                    _pair_row(check, registry, ind_id, measure, format_span(ps, pe), a, b, va, vb)
+                )
     return rows
 
 
-def _pair_row(check: str, registry: IndicatorRegistry, ind_id: str, measure: str, period: str,
-              a: Mapping[str, Any], b: Mapping[str, Any], va: float, vb: float, note: str = "") -> dict:
+def _pair_row(
+    check: str,
+    registry: IndicatorRegistry,
+    ind_id: str,
+    measure: str,
+    period: str,
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    va: float,
+    vb: float,
+    note: str = "",
+) -> dict:
     return {
-        "check": check, "indicator_id": ind_id, "indicator_label": registry.label(ind_id, ind_id),
-        "measure": measure, "period": period,
-        "statement_id_a": a["statement_id"], "kind_a": a["kind"], "source_a": short_source(a),
-        "value_a": float(a["value"]), "unit_a": a["unit"] or "",
-        "statement_id_b": b["statement_id"], "kind_b": b["kind"], "source_b": short_source(b),
-        "value_b": float(b["value"]), "unit_b": b["unit"] or "",
-        "difference": vb - va, "relative_difference": (vb - va) / abs(va) if va else None,
+        "check": check,
+        "indicator_id": ind_id,
+        "indicator_label": registry.label(ind_id, ind_id),
+        "measure": measure,
+        "period": period,
+        "statement_id_a": a["statement_id"],
+        "kind_a": a["kind"],
+        "source_a": short_source(a),
+        "value_a": float(a["value"]),
+        "unit_a": a["unit"] or "",
+        "statement_id_b": b["statement_id"],
+        "kind_b": b["kind"],
+        "source_b": short_source(b),
+        "value_b": float(b["value"]),
+        "unit_b": b["unit"] or "",
+        "difference": vb - va,
+        "relative_difference": (vb - va) / abs(va) if va else None,
         "note": note,
     }
 
 
-def _level_growth_checks(pool: pd.DataFrame, registry: IndicatorRegistry, tol_pp: float) -> list[dict]:
+def _level_growth_checks(
+    pool: pd.DataFrame, registry: IndicatorRegistry, tol_pp: float
+) -> list[dict]:
     """Levels of two consecutive years whose implied growth differs from the stated growth."""
     rows = []
     for ind_id, g in pool.groupby("indicator_id", sort=False):
@@ -114,13 +159,25 @@ def _level_growth_checks(pool: pd.DataFrame, registry: IndicatorRegistry, tol_pp
             implied = (cur["converted"] / prev["converted"] - 1) * 100
             if abs(implied - gr["converted"]) <= tol_pp:
                 continue
-            note = (f"levels {format_number(prev['converted'])}→{format_number(cur['converted'])}{unit} imply "
-                    f"{implied:.2f}% growth; stated {gr['converted']:.2f}% ({year - 1} level from "
-                    f"{short_source(prev)})")
+            note = (
+                f"levels {format_number(prev['converted'])}→{format_number(cur['converted'])}{unit} imply "
+                f"{implied:.2f}% growth; stated {gr['converted']:.2f}% ({year - 1} level from "
+                f"{short_source(prev)})"
+            )
             if any(h in ind_id for h in REAL_GROWTH_HINTS):
                 note += "; growth is at constant prices and levels are nominal, so part of the gap is inflation"
-            row = _pair_row("level_vs_growth", registry, ind_id, "level/growth", str(year), cur, gr,
-                            implied, gr["converted"], note)
+            row = _pair_row(
+                "level_vs_growth",
+                registry,
+                ind_id,
+                "level/growth",
+                str(year),
+                cur,
+                gr,
+                implied,
+                gr["converted"],
+                note,
+            )
             row["value_a"] = implied
             row["unit_a"] = "%"
             rows.append(row)

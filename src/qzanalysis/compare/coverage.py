@@ -30,16 +30,24 @@ def coverage_by_year(
     # Only the few columns needed: per-year filtering of wide frames is what costs time here.
     st, rf = _with_year(statements[_COLUMNS]), _with_year(ref[_COLUMNS])
     comparisons = comparisons[["year", "status", "indicator_label", "indicator_id"]]
-    all_years = sorted(set(years) | set(st["_year"].dropna().tolist()) | set(rf["_year"].dropna().tolist()))
-    rows = [_year_row(y, st[st["_year"] == y], rf[rf["_year"] == y], comparisons[comparisons["year"] == y])
-            for y in all_years]
+    all_years = sorted(
+        set(years) | set(st["_year"].dropna().tolist()) | set(rf["_year"].dropna().tolist())
+    )
+    rows = [
+        _year_row(
+            y, st[st["_year"] == y], rf[rf["_year"] == y], comparisons[comparisons["year"] == y]
+        )
+        for y in all_years
+    ]
     return schema.from_records("coverage", rows)
 
 
 def _with_year(frame: pd.DataFrame) -> pd.DataFrame:
     if not len(frame):
         return frame.assign(_year=[])
-    years = [end_year(s, e) for s, e in zip(frame["period_start"], frame["period_end"])]
+    years = [
+        end_year(s, e) for s, e in zip(frame["period_start"], frame["period_end"], strict=True)
+    ]
     return frame.assign(_year=pd.array([pd.NA if y is None else y for y in years], dtype="Int64"))
 
 
@@ -55,16 +63,24 @@ def _year_row(y: int, s_y: pd.DataFrame, r_y: pd.DataFrame, cmp_y: pd.DataFrame)
     judged = cmp_y[cmp_y["status"].isin(JUDGED)]
     open_ = cmp_y[cmp_y["status"].isin(NOT_JUDGED)]
     return {
-        "year": y, "n_targets": len(tg), "n_targets_reference": len(r_tg),
-        "n_outcomes": len(oc), "n_outcomes_reference": len(r_oc), "n_expected": len(ex),
+        "year": y,
+        "n_targets": len(tg),
+        "n_targets_reference": len(r_tg),
+        "n_outcomes": len(oc),
+        "n_outcomes_reference": len(r_oc),
+        "n_expected": len(ex),
         "n_partial_year": len(partial),
-        "target_documents": _doc_counts(tg), "outcome_documents": _doc_counts(oc),
+        "target_documents": _doc_counts(tg),
+        "outcome_documents": _doc_counts(oc),
         "reference_rows": ", ".join(r_y["statement_id"].astype(str)),
-        "n_judged": len(judged), "n_targets_without_outcome": len(open_),
+        "n_judged": len(judged),
+        "n_targets_without_outcome": len(open_),
         "targets_without_outcome": "; ".join(
-            f"{r.indicator_label or r.indicator_id} ({r.status})" for r in open_.itertuples()),
-        "note": _coverage_note(y, len(tg), len(r_tg), len(oc), len(r_oc), len(ex), len(partial),
-                               len(judged), cmp_y),
+            f"{r.indicator_label or r.indicator_id} ({r.status})" for r in open_.itertuples()
+        ),
+        "note": _coverage_note(
+            y, len(tg), len(r_tg), len(oc), len(r_oc), len(ex), len(partial), len(judged), cmp_y
+        ),
     }
 
 
@@ -75,8 +91,17 @@ def _doc_counts(frame: pd.DataFrame) -> str:
     return ", ".join(f"{d} ({n})" for d, n in counts.items())
 
 
-def _coverage_note(y: int, n_t: int, n_rt: int, n_o: int, n_ro: int, n_e: int, n_p: int,
-                   n_j: int, cmp_y: pd.DataFrame) -> str:
+def _coverage_note(
+    y: int,
+    n_t: int,
+    n_rt: int,
+    n_o: int,
+    n_ro: int,
+    n_e: int,
+    n_p: int,
+    n_j: int,
+    cmp_y: pd.DataFrame,
+) -> str:
     if n_t + n_rt == 0 and n_o + n_ro + n_e == 0:
         return f"{y}: the corpus and the reference say nothing about this year."
     parts = []
@@ -86,7 +111,9 @@ def _coverage_note(y: int, n_t: int, n_rt: int, n_o: int, n_ro: int, n_e: int, n
     elif n_t == 0:
         parts.append("targets come only from the reference figures (no corpus document sets them)")
     if n_o == 0 and n_ro > 0:
-        parts.append("outcomes only from reference figures (secondary sources), none from the corpus")
+        parts.append(
+            "outcomes only from reference figures (secondary sources), none from the corpus"
+        )
     elif n_o == 0 and n_ro == 0 and n_e == 0:
         parts.append("no outcome figure at all")
     elif n_o == 0 and n_ro == 0:
@@ -100,5 +127,7 @@ def _coverage_note(y: int, n_t: int, n_rt: int, n_o: int, n_ro: int, n_e: int, n
     if len(cmp_y):
         counts = cmp_y["status"].value_counts()
         open_ = [f"{int(counts[s])} {s.replace('_', ' ')}" for s in NOT_JUDGED if counts.get(s, 0)]
-        parts.append(f"{n_j} of {len(cmp_y)} target(s) judged" + (f" ({', '.join(open_)})" if open_ else ""))
+        parts.append(
+            f"{n_j} of {len(cmp_y)} target(s) judged" + (f" ({', '.join(open_)})" if open_ else "")
+        )
     return f"{y}: " + "; ".join(parts) + "."

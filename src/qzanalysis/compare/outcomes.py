@@ -20,8 +20,21 @@ from ..schema import CONFIDENCE_RANK, OUTCOME_KINDS, STATE_MEASURES
 from ..units import convert_value, format_number
 
 #: Columns every figure carries into a comparison.
-FIGURE_COLUMNS = ["statement_id", "doc_id", "kind", "indicator_id", "measure", "direction",
-                  "period_start", "period_end", "value", "value_high", "unit", "comparator", "quote"]
+FIGURE_COLUMNS = [
+    "statement_id",
+    "doc_id",
+    "kind",
+    "indicator_id",
+    "measure",
+    "direction",
+    "period_start",
+    "period_end",
+    "value",
+    "value_high",
+    "unit",
+    "comparator",
+    "quote",
+]
 
 
 def clean(x: Any) -> Any:
@@ -38,8 +51,14 @@ def signed_value(value: float, direction: str | None, measure: str) -> float:
     return float(value)
 
 
-def target_rows(statements: pd.DataFrame, reference: pd.DataFrame | None, cols: list[str],
-                *, origin: str | None = None, reference_cols: list[str] = ()) -> pd.DataFrame:
+def target_rows(
+    statements: pd.DataFrame,
+    reference: pd.DataFrame | None,
+    cols: list[str],
+    *,
+    origin: str | None = None,
+    reference_cols: list[str] = (),
+) -> pd.DataFrame:
     """Targets from the corpus and the reference, with ``cols`` (and ``origin`` = corpus/reference
     in the column named ``origin`` when given)."""
     corpus = statements.loc[statements["kind"] == "target", cols]
@@ -50,8 +69,9 @@ def target_rows(statements: pd.DataFrame, reference: pd.DataFrame | None, cols: 
     return pd.concat(parts, ignore_index=True)
 
 
-def outcome_pool(statements: pd.DataFrame, reference: pd.DataFrame | None,
-                 published: Mapping[str, str]) -> pd.DataFrame:
+def outcome_pool(
+    statements: pd.DataFrame, reference: pd.DataFrame | None, published: Mapping[str, str]
+) -> pd.DataFrame:
     """All outcome/expected figures from corpus and reference, with their preference rank."""
     parts = []
     st = statements.loc[statements["kind"].isin(OUTCOME_KINDS), FIGURE_COLUMNS].copy()
@@ -60,26 +80,39 @@ def outcome_pool(statements: pd.DataFrame, reference: pd.DataFrame | None,
     st["source_url"] = ""
     parts.append(st)
     if reference is not None and len(reference):
-        rf = reference.loc[reference["kind"].isin(OUTCOME_KINDS),
-                           FIGURE_COLUMNS + ["confidence", "source_url"]].copy()
+        rf = reference.loc[
+            reference["kind"].isin(OUTCOME_KINDS), FIGURE_COLUMNS + ["confidence", "source_url"]
+        ].copy()
         rf["origin"] = "reference"
         parts.append(rf)
     pool = pd.concat(parts, ignore_index=True)
     pool = pool[pool["indicator_id"].notna() & (pool["indicator_id"].astype(str) != "")]
     pool = _with_usable_periods(pool)
-    pool = pool.astype({"doc_id": "string", "confidence": "string", "source_url": "string",
-                        "direction": "string", "unit": "string"})
+    pool = pool.astype(
+        {
+            "doc_id": "string",
+            "confidence": "string",
+            "source_url": "string",
+            "direction": "string",
+            "unit": "string",
+        }
+    )
     pool["unit"] = pool["unit"].fillna("")
     pool["direction"] = pool["direction"].fillna("")
-    pool["published"] = pool["doc_id"].map(lambda d: published.get(d, "") if isinstance(d, str) else "")
+    pool["published"] = pool["doc_id"].map(
+        lambda d: published.get(d, "") if isinstance(d, str) else ""
+    )
     conf = pool["confidence"].fillna("").map(lambda c: CONFIDENCE_RANK.get(c, 0))
     # Corpus finals > reference finals (by confidence) > estimates; later documents first.
-    pool["tier"] = np.where(pool["kind"] == "outcome", np.where(pool["origin"] == "corpus", 3, 2), 1)
+    pool["tier"] = np.where(
+        pool["kind"] == "outcome", np.where(pool["origin"] == "corpus", 3, 2), 1
+    )
     pool["conf_rank"] = conf.astype(int)
     pool["start_key"] = [period_key(s, end=False) for s in pool["period_start"]]
     pool["end_key"] = [period_key(e, end=True) for e in pool["period_end"]]
     pool["signed_value"] = [
-        signed_value(v, d, m) for v, d, m in zip(pool["value"], pool["direction"], pool["measure"])
+        signed_value(v, d, m)
+        for v, d, m in zip(pool["value"], pool["direction"], pool["measure"], strict=True)
     ]
     pool = pool.sort_values(
         ["tier", "published", "conf_rank", "statement_id"], ascending=[False, False, False, True]
@@ -89,7 +122,7 @@ def outcome_pool(statements: pd.DataFrame, reference: pd.DataFrame | None,
 
 def _with_usable_periods(pool: pd.DataFrame) -> pd.DataFrame:
     """Drop figures without a period (they match no target); a missing bound takes the other."""
-    spans = [bounds(s, e) for s, e in zip(pool["period_start"], pool["period_end"])]
+    spans = [bounds(s, e) for s, e in zip(pool["period_start"], pool["period_end"], strict=True)]
     keep = np.array([s is not None for s in spans], dtype=bool)
     pool, spans = pool[keep], [s for s in spans if s is not None]
     return pool.assign(period_start=[s for s, _ in spans], period_end=[e for _, e in spans])
@@ -120,8 +153,10 @@ def candidate_text(c: Mapping[str, Any], why: str) -> str:
     """One candidate figure and why it was or was not used."""
     unit = c["unit"] or ""
     period = format_span(c["period_start"], c["period_end"])
-    return (f"{c['statement_id']} {c['kind']} {c['measure']} {period} "
-            f"{format_number(float(c['value']))}{unit} [{source_text(c)}]: {why}")
+    return (
+        f"{c['statement_id']} {c['kind']} {c['measure']} {period} "
+        f"{format_number(float(c['value']))}{unit} [{source_text(c)}]: {why}"
+    )
 
 
 def state_year(c: Mapping[str, Any]) -> int | None:
@@ -133,8 +168,9 @@ def state_year(c: Mapping[str, Any]) -> int | None:
     return ye
 
 
-def best_per_year(cands: list[dict], measures: set[str] | frozenset[str], unit: str,
-                  min_rank: int) -> dict[int, dict]:
+def best_per_year(
+    cands: list[dict], measures: set[str] | frozenset[str], unit: str, min_rank: int
+) -> dict[int, dict]:
     """The preferred full-year figure per year (the pool is already in preference order),
     converted to ``unit`` (key ``converted``); reference figures below ``min_rank`` are skipped."""
     out: dict[int, dict] = {}
@@ -156,7 +192,9 @@ def best_per_year(cands: list[dict], measures: set[str] | frozenset[str], unit: 
 
 
 def latest_information_date(
-    statements: pd.DataFrame, reference: pd.DataFrame | None, published: Mapping[str, str],
+    statements: pd.DataFrame,
+    reference: pd.DataFrame | None,
+    published: Mapping[str, str],
 ) -> str:
     """The date the comparison knows up to: the later of the latest document date and the
     month after the latest outcome/estimate period (corpus or reference)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
 import pandas as pd
 
 from .. import schema
@@ -37,11 +38,34 @@ from .outcomes import (
 from .verdicts import EPS, judge, target_text, tolerance_for
 from .verdicts import gap_text as verdict_gap_text
 
-_TARGET_COLUMNS = ["statement_id", "doc_id", "indicator_id", "indicator_text", "measure",
-                   "direction", "period_start", "period_end", "value", "value_high", "unit",
-                   "comparator", "quote"]
-_COPIED = ("statement_id", "doc_id", "indicator_id", "indicator_text", "measure", "period_start",
-           "period_end", "value", "unit", "quote", "target_origin")
+_TARGET_COLUMNS = [
+    "statement_id",
+    "doc_id",
+    "indicator_id",
+    "indicator_text",
+    "measure",
+    "direction",
+    "period_start",
+    "period_end",
+    "value",
+    "value_high",
+    "unit",
+    "comparator",
+    "quote",
+]
+_COPIED = (
+    "statement_id",
+    "doc_id",
+    "indicator_id",
+    "indicator_text",
+    "measure",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "quote",
+    "target_origin",
+)
 
 
 @dataclass(frozen=True)
@@ -86,15 +110,21 @@ def compare_targets(
     as_of = as_of or latest_information_date(statements, reference, published)
     context = _Context(
         by_indicator=pool_by_indicator(outcome_pool(statements, reference, published)),
-        registry=registry, as_key=as_of_key(as_of), min_rank=CONFIDENCE_RANK[min_confidence],
+        registry=registry,
+        as_key=as_of_key(as_of),
+        min_rank=CONFIDENCE_RANK[min_confidence],
         tolerances=Tolerances(tolerance_pp, tolerance_level, just_met_pp),
     )
     targets = target_rows(statements, reference, _TARGET_COLUMNS, origin="target_origin")
-    out = schema.from_records("comparisons",
-                              [_compare_one(t, context) for t in targets.to_dict("records")])
+    out = schema.from_records(
+        "comparisons", [_compare_one(t, context) for t in targets.to_dict("records")]
+    )
     out.attrs["parameters"] = {
-        "tolerance_pp": tolerance_pp, "tolerance_level": tolerance_level,
-        "min_confidence": min_confidence, "as_of": as_of, "just_met_pp": just_met_pp,
+        "tolerance_pp": tolerance_pp,
+        "tolerance_level": tolerance_level,
+        "min_confidence": min_confidence,
+        "as_of": as_of,
+        "just_met_pp": just_met_pp,
     }
     return out
 
@@ -138,18 +168,30 @@ class _Found:
     low_only: list[dict] = field(default_factory=list)
 
 
-def _parse_target(t: dict, ind: Indicator | None, span: tuple[str, str], tol: Tolerances) -> _Target:
+def _parse_target(
+    t: dict, ind: Indicator | None, span: tuple[str, str], tol: Tolerances
+) -> _Target:
     unit, measure = clean(t["unit"]) or "", t["measure"]
     value, value_high = float(t["value"]), clean(t["value_high"])
     polarity = "lower_better" if measure == "rank" else (ind.polarity if ind else "")
     start_key, end_key = span_keys(*span)
     return _Target(
-        record=t, indicator=ind, unit=unit, measure=measure, direction=clean(t["direction"]) or "",
-        start=span[0], end=span[1], start_key=start_key, end_key=end_key, value=value,
-        value_high=value_high, comparator=t["comparator"] if value_high is None else "range",
+        record=t,
+        indicator=ind,
+        unit=unit,
+        measure=measure,
+        direction=clean(t["direction"]) or "",
+        start=span[0],
+        end=span[1],
+        start_key=start_key,
+        end_key=end_key,
+        value=value,
+        value_high=value_high,
+        comparator=t["comparator"] if value_high is None else "range",
         polarity=polarity,
-        tau=tolerance_for(unit, measure, value, tolerance_pp=tol.tolerance_pp,
-                          tolerance_level=tol.tolerance_level),
+        tau=tolerance_for(
+            unit, measure, value, tolerance_pp=tol.tolerance_pp, tolerance_level=tol.tolerance_level
+        ),
     )
 
 
@@ -157,10 +199,16 @@ def _base_row(tg: _Target) -> dict:
     t, ind = tg.record, tg.indicator
     return {
         **{k: t[k] for k in _COPIED},
-        "direction": tg.direction, "comparator": tg.comparator, "value_high": tg.value_high,
+        "direction": tg.direction,
+        "comparator": tg.comparator,
+        "value_high": tg.value_high,
         "indicator_label": ind.label if ind else (t["indicator_text"] or ""),
-        "category": ind.category if ind else "", "polarity": tg.polarity, "year": tg.end_key[0],
-        "n_candidates": 0, "candidates": "", "tolerance": tg.tau,
+        "category": ind.category if ind else "",
+        "polarity": tg.polarity,
+        "year": tg.end_key[0],
+        "n_candidates": 0,
+        "candidates": "",
+        "tolerance": tg.tau,
     }
 
 
@@ -171,8 +219,9 @@ def _compare_one(t: dict, ctx: _Context) -> dict:
         return _no_period_row(t, ind)
     tg = _parse_target(t, ind, span, ctx.tolerances)
     row = _base_row(tg)
-    text = target_text(tg.comparator, tg.value, tg.value_high, tg.unit, tg.measure, tg.direction,
-                       tg.tau)
+    text = target_text(
+        tg.comparator, tg.value, tg.value_high, tg.unit, tg.measure, tg.direction, tg.tau
+    )
 
     def finish(status: str, why: str) -> dict:
         row["status"] = status
@@ -180,13 +229,17 @@ def _compare_one(t: dict, ctx: _Context) -> dict:
         return row
 
     if math.isnan(tg.value):
-        return finish("not_comparable", "the target has no numeric value; fix it in data/curated/review.csv")
+        return finish(
+            "not_comparable", "the target has no numeric value; fix it in data/curated/review.csv"
+        )
     due = tg.end_key < ctx.as_key
     if ind is None:
         # Outcomes are matched by registry id only; an unmapped target is still due or not, and
         # the reader is told how to let it be matched.
-        unmapped = (f"indicator {t['indicator_text']!r} is not in the registry, so no outcome could "
-                    "be matched (add it or a synonym to data/indicators.yaml)")
+        unmapped = (
+            f"indicator {t['indicator_text']!r} is not in the registry, so no outcome could "
+            "be matched (add it or a synonym to data/indicators.yaml)"
+        )
         if not due:
             return finish("not_yet_due", f"the period ends {tg.end}; {unmapped}")
         return finish("no_outcome", unmapped)
@@ -238,11 +291,16 @@ def _add_sum_of_counts(found: _Found, cands: list[dict], tg: _Target, min_rank: 
         found.usable.append(summed)
         found.texts.append(candidate_text(summed, "usable (sum of the span's counts)"))
         return
-    partial = [c for c in cands if c["measure"] == "count"
-               and tg.start_key <= c["start_key"] and c["end_key"] <= tg.end_key]
+    partial = [
+        c
+        for c in cands
+        if c["measure"] == "count" and tg.start_key <= c["start_key"] and c["end_key"] <= tg.end_key
+    ]
     if partial:
-        found.texts.append(f"(sum not possible: counts cover only part of the span "
-                           f"{format_span(tg.start, tg.end)})")
+        found.texts.append(
+            f"(sum not possible: counts cover only part of the span "
+            f"{format_span(tg.start, tg.end)})"
+        )
 
 
 def _why_unjudged(found: _Found, cands: list[dict], tg: _Target) -> tuple[str, str]:
@@ -251,52 +309,89 @@ def _why_unjudged(found: _Found, cands: list[dict], tg: _Target) -> tuple[str, s
         return "not_comparable", found.reasons[0]
     if found.low_only:
         c = found.low_only[0]
-        return "no_outcome", (f"only a below-threshold figure: {format_number(float(c['value']))}"
-                              f"{c['unit']} ({source_text(c)}); raise min_confidence to use it")
+        return "no_outcome", (
+            f"only a below-threshold figure: {format_number(float(c['value']))}"
+            f"{c['unit']} ({source_text(c)}); raise min_confidence to use it"
+        )
+
     def same_kind(m: str) -> bool:
         return m in STATE_MEASURES if tg.measure in STATE_MEASURES else m == tg.measure
-    others = sorted({format_span(c["period_start"], c["period_end"]) for c in cands
-                     if same_kind(c["measure"])})
+
+    others = sorted(
+        {format_span(c["period_start"], c["period_end"]) for c in cands if same_kind(c["measure"])}
+    )
     hint = f" (figures exist for {', '.join(others)})" if others else ""
-    return "no_outcome", (f"no {tg.measure} figure for {format_span(tg.start, tg.end)} in the "
-                          f"corpus or reference{hint}")
+    return "no_outcome", (
+        f"no {tg.measure} figure for {format_span(tg.start, tg.end)} in the "
+        f"corpus or reference{hint}"
+    )
 
 
-def _judge_best(row: dict, tg: _Target, best: dict, just_met_pp: float,
-                finish: Callable[[str, str], dict]) -> dict:
+def _judge_best(
+    row: dict, tg: _Target, best: dict, just_met_pp: float, finish: Callable[[str, str], dict]
+) -> dict:
     """Judge the target against its preferred usable outcome and fill the outcome columns."""
     y = float(best["converted"])
-    row.update({
-        "outcome_id": best["statement_id"], "outcome_value": y, "outcome_unit": tg.unit,
-        "outcome_value_written": float(best["value"]) if best.get("value") is not None else None,
-        "outcome_unit_written": best["unit"],
-        "outcome_period": format_span(best["period_start"], best["period_end"]),
-        "outcome_kind": best["kind"],
-        "outcome_source": best["doc_id"] if best["origin"] == "corpus" else best["source_url"],
-        "outcome_confidence": best["confidence"] if best["origin"] == "reference" else "",
-    })
+    row.update(
+        {
+            "outcome_id": best["statement_id"],
+            "outcome_value": y,
+            "outcome_unit": tg.unit,
+            "outcome_value_written": float(best["value"])
+            if best.get("value") is not None
+            else None,
+            "outcome_unit_written": best["unit"],
+            "outcome_period": format_span(best["period_start"], best["period_end"]),
+            "outcome_kind": best["kind"],
+            "outcome_source": best["doc_id"] if best["origin"] == "corpus" else best["source_url"],
+            "outcome_confidence": best["confidence"] if best["origin"] == "reference" else "",
+        }
+    )
     if tg.measure == "change":
         # Judge the movement in the stated direction against the stated magnitude.
         magnitude = (-1.0 if tg.direction == "decrease" else 1.0) * y
-        v = judge(tg.comparator if tg.comparator != "eq" else "ge", tg.value, magnitude,
-                  polarity="higher_better", tau=tg.tau, target_high=tg.value_high)
+        v = judge(
+            tg.comparator if tg.comparator != "eq" else "ge",
+            tg.value,
+            magnitude,
+            polarity="higher_better",
+            tau=tg.tau,
+            target_high=tg.value_high,
+        )
         row["outcome_value"] = magnitude
     else:
         t_val = signed_value(tg.value, tg.direction, tg.measure)
-        t_high = None if tg.value_high is None else signed_value(tg.value_high, tg.direction, tg.measure)
+        t_high = (
+            None if tg.value_high is None else signed_value(tg.value_high, tg.direction, tg.measure)
+        )
         if t_high is not None and t_high < t_val:
             t_val, t_high = t_high, t_val
-        v = judge(tg.comparator, t_val, y, polarity=tg.polarity or "higher_better", tau=tg.tau,
-                  target_high=t_high)
-    row.update({"threshold": v.threshold, "signed_gap": round(v.signed_gap, 10),
-                "signed_gap_published": round(v.signed_gap_published, 10)})
+        v = judge(
+            tg.comparator,
+            t_val,
+            y,
+            polarity=tg.polarity or "higher_better",
+            tau=tg.tau,
+            target_high=t_high,
+        )
+    row.update(
+        {
+            "threshold": v.threshold,
+            "signed_gap": round(v.signed_gap, 10),
+            "signed_gap_published": round(v.signed_gap_published, 10),
+        }
+    )
     row["relative_gap"] = v.signed_gap / abs(v.threshold) if v.threshold else None
     if v.status in JUDGED:
         d = v.signed_gap
-        limit = just_met_pp if is_rate(tg.unit, tg.measure) else just_met_pp / 100 * abs(v.threshold)
+        limit = (
+            just_met_pp if is_rate(tg.unit, tg.measure) else just_met_pp / 100 * abs(v.threshold)
+        )
         row["just_met"] = bool(-EPS <= d <= limit + EPS) and v.status in ATTAINED
-    outcome = (f"outcome {format_number(row['outcome_value'])}{tg.unit} ({source_text(best)}, "
-               f"{row['outcome_period']})")
+    outcome = (
+        f"outcome {format_number(row['outcome_value'])}{tg.unit} ({source_text(best)}, "
+        f"{row['outcome_period']})"
+    )
     if best["unit"] != tg.unit:
         outcome += f" [= {format_number(float(best['value']))}{best['unit']}]"
     return finish(v.status, f"{outcome}; {verdict_gap_text(row['outcome_value'], v, tg.unit)}")
@@ -304,12 +399,20 @@ def _judge_best(row: dict, tg: _Target, best: dict, just_met_pp: float,
 
 def _no_period_row(t: dict, ind: Indicator | None) -> dict:
     row = {k: t[k] for k in (*_COPIED, "comparator", "value_high", "direction")}
-    row.update({"indicator_label": ind.label if ind else (t["indicator_text"] or ""),
-                "category": ind.category if ind else "", "polarity": ind.polarity if ind else "",
-                "year": None, "n_candidates": 0, "candidates": "", "status": "not_comparable",
-                "explanation": f"target {format_number(float(t['value']))}{clean(t['unit']) or ''}: no period "
-                               "(YYYY) known, so no outcome can be matched; fix it in data/curated/review.csv "
-                               "→ not_comparable"})
+    row.update(
+        {
+            "indicator_label": ind.label if ind else (t["indicator_text"] or ""),
+            "category": ind.category if ind else "",
+            "polarity": ind.polarity if ind else "",
+            "year": None,
+            "n_candidates": 0,
+            "candidates": "",
+            "status": "not_comparable",
+            "explanation": f"target {format_number(float(t['value']))}{clean(t['unit']) or ''}: no period "
+            "(YYYY) known, so no outcome can be matched; fix it in data/curated/review.csv "
+            "→ not_comparable",
+        }
+    )
     return row
 
 
@@ -320,8 +423,11 @@ def _check_candidate(c: dict, tg: _Target, min_rank: int) -> tuple[str, float | 
         return refusal, None
     conv = convert_value(c["signed_value"], c["unit"] or "", tg.unit)
     if conv is None:
-        return (f"not comparable: unit {c['unit'] or '(none)'} cannot be converted to "
-                f"{tg.unit or '(none)'} ({c['statement_id']})", None)
+        return (
+            f"not comparable: unit {c['unit'] or '(none)'} cannot be converted to "
+            f"{tg.unit or '(none)'} ({c['statement_id']})",
+            None,
+        )
     if c["origin"] == "reference" and c["conf_rank"] < min_rank:
         return f"below min_confidence ({c['confidence']})", conv
     return "usable", conv
@@ -334,13 +440,19 @@ def _measure_refusal(c: dict, tg: _Target) -> str | None:
         return None
     # The same single year on both sides: the only case where a growth/level mix is a refusal
     # (not_comparable) rather than simply "no figure of this measure".
-    same_year = (tg.start_key[0] == tg.end_key[0] == c["start_key"][0] == c["end_key"][0]
-                 and c["start_key"][1] == 1 and c["end_key"][1] == 12)
-    mixed = ((measure == "growth" and cm in STATE_MEASURES)
-             or (measure in STATE_MEASURES and cm == "growth"))
+    same_year = (
+        tg.start_key[0] == tg.end_key[0] == c["start_key"][0] == c["end_key"][0]
+        and c["start_key"][1] == 1
+        and c["end_key"][1] == 12
+    )
+    mixed = (measure == "growth" and cm in STATE_MEASURES) or (
+        measure in STATE_MEASURES and cm == "growth"
+    )
     if same_year and mixed:
-        return ("not comparable: a percentage growth is never compared with a level "
-                f"(target {measure}, outcome {cm} {c['statement_id']})")
+        return (
+            "not comparable: a percentage growth is never compared with a level "
+            f"(target {measure}, outcome {cm} {c['statement_id']})"
+        )
     return f"different measure ({cm})"
 
 
@@ -352,13 +464,18 @@ def _period_refusal(c: dict, tg: _Target) -> str | None:
         same = (c["start_key"], c["end_key"]) == (t_start, t_end)
     if same:
         return None
-    partial = (c["end_key"][0] == t_end[0] and t_end[1] == 12
-               and (c["start_key"][1] != 1 or c["end_key"][1] != 12)
-               and c["start_key"][0] == c["end_key"][0])
+    partial = (
+        c["end_key"][0] == t_end[0]
+        and t_end[1] == 12
+        and (c["start_key"][1] != 1 or c["end_key"][1] != 12)
+        and c["start_key"][0] == c["end_key"][0]
+    )
     if partial:
-        return ("not comparable: the outcome covers "
-                f"{format_span(c['period_start'], c['period_end'])} only and the target is annual "
-                "(a part-year figure is never judged against an annual target)")
+        return (
+            "not comparable: the outcome covers "
+            f"{format_span(c['period_start'], c['period_end'])} only and the target is annual "
+            "(a part-year figure is never judged against an annual target)"
+        )
     return "other period"
 
 
@@ -367,12 +484,16 @@ def _change_unit_refusal(c: dict, tg: _Target) -> str | None:
         return None
     unit, c_unit = tg.unit, c["unit"] or ""
     if (unit == "%") != (c_unit == "%") or (unit == "百分点") != (c_unit == "百分点"):
-        return ("not comparable: relative (%) and absolute (百分点) changes are never mixed "
-                f"(target {unit}, outcome {c_unit})")
+        return (
+            "not comparable: relative (%) and absolute (百分点) changes are never mixed "
+            f"(target {unit}, outcome {c_unit})"
+        )
     return None
 
 
-def _sum_counts(cands: list[dict], unit: str, t_start: Key, t_end: Key, min_rank: int) -> dict | None:
+def _sum_counts(
+    cands: list[dict], unit: str, t_start: Key, t_end: Key, min_rank: int
+) -> dict | None:
     years = range(t_start[0], t_end[0] + 1)
     per_year = best_per_year(cands, {"count"}, unit, min_rank)
     if len(years) < 2 or not all(y in per_year for y in years):
@@ -380,8 +501,13 @@ def _sum_counts(cands: list[dict], unit: str, t_start: Key, t_end: Key, min_rank
     used = [per_year[y] for y in years]
     total = sum(c["converted"] for c in used)
     return {
-        **used[0], "statement_id": "+".join(c["statement_id"] for c in used), "value": total,
-        "unit": unit, "converted": total, "period_start": str(t_start[0]), "period_end": str(t_end[0]),
+        **used[0],
+        "statement_id": "+".join(c["statement_id"] for c in used),
+        "value": total,
+        "unit": unit,
+        "converted": total,
+        "period_start": str(t_start[0]),
+        "period_end": str(t_end[0]),
         "kind": "outcome" if all(c["kind"] == "outcome" for c in used) else "expected",
         "doc_id": "+".join(sorted({c["doc_id"] or "reference" for c in used})),
     }
@@ -405,7 +531,9 @@ def _derive_change(cands: list[dict], tg: _Target, min_rank: int) -> dict | str 
         change = (y1 / y0 - 1) * 100
     elif unit == "百分点":
         if lunit != "%":
-            return "not comparable: a change in 百分点 needs shares in %, the levels are in " + lunit
+            return (
+                "not comparable: a change in 百分点 needs shares in %, the levels are in " + lunit
+            )
         change = y1 - y0
     else:
         conv = convert_value(y1 - y0, lunit, unit)
@@ -414,8 +542,13 @@ def _derive_change(cands: list[dict], tg: _Target, min_rank: int) -> dict | str 
         change = conv
     a, b = per_year[base_year], per_year[end_year]
     return {
-        **b, "statement_id": f"{a['statement_id']}→{b['statement_id']}", "value": change, "unit": unit,
-        "converted": change, "measure": "change", "period_start": str(base_year),
+        **b,
+        "statement_id": f"{a['statement_id']}→{b['statement_id']}",
+        "value": change,
+        "unit": unit,
+        "converted": change,
+        "measure": "change",
+        "period_start": str(base_year),
         "period_end": str(end_year),
         "kind": "outcome" if a["kind"] == b["kind"] == "outcome" else "expected",
     }

@@ -30,8 +30,19 @@ from .outcomes import (
     target_rows,
 )
 
-_TARGET_COLUMNS = ["statement_id", "doc_id", "indicator_id", "measure", "direction",
-                   "period_start", "period_end", "value", "value_high", "unit", "comparator"]
+_TARGET_COLUMNS = [
+    "statement_id",
+    "doc_id",
+    "indicator_id",
+    "measure",
+    "direction",
+    "period_start",
+    "period_end",
+    "value",
+    "value_high",
+    "unit",
+    "comparator",
+]
 _TRACKED_MEASURES = ("level", "share", "ratio", "count")
 #: With this many annual points or fewer, the trend is called a rough extrapolation.
 _FEW_POINTS = 7
@@ -84,19 +95,33 @@ def _plan_years(t: dict, published: Mapping[str, str]) -> tuple[int, int] | None
     return plan_start, target_year
 
 
-def _track_one(t: dict, ind: Indicator, cands: list[dict], published: Mapping[str, str],
-               min_rank: int, alpha: float) -> dict | None:
+def _track_one(
+    t: dict,
+    ind: Indicator,
+    cands: list[dict],
+    published: Mapping[str, str],
+    min_rank: int,
+    alpha: float,
+) -> dict | None:
     years = _plan_years(t, published)
     if years is None or years[0] >= years[1]:
         return None  # no period, or a one-year target: compare_targets judges it
     plan_start, target_year = years
     unit = clean(t["unit"]) or ""
     value_high = clean(t["value_high"])
-    goal = float(value_high if (value_high is not None and ind.polarity == "lower_better") else t["value"])
+    goal = float(
+        value_high if (value_high is not None and ind.polarity == "lower_better") else t["value"]
+    )
     row: dict[str, Any] = {
-        "statement_id": t["statement_id"], "doc_id": t["doc_id"], "indicator_id": ind.id,
-        "indicator_label": ind.label, "measure": t["measure"], "comparator": t["comparator"],
-        "unit": unit, "target_year": target_year, "target_value": goal,
+        "statement_id": t["statement_id"],
+        "doc_id": t["doc_id"],
+        "indicator_id": ind.id,
+        "indicator_label": ind.label,
+        "measure": t["measure"],
+        "comparator": t["comparator"],
+        "unit": unit,
+        "target_year": target_year,
+        "target_value": goal,
     }
     if t["measure"] == "count":
         return _track_count(row, cands, plan_start, min_rank)
@@ -117,17 +142,31 @@ def _track_count(row: dict, cands: list[dict], plan_start: int, min_rank: int) -
     missing = [y for y in range(plan_start, latest + 1) if y not in per_year]
     T, tt = target_year - plan_start + 1, latest - plan_start + 1
     P = cum / goal if goal else float("nan")
-    row.update({"base_year": plan_start - 1, "base_value": 0.0, "base_source": "count starts at 0",
-                "latest_year": latest, "latest_value": cum, "latest_kind": "outcome",
-                "latest_source": "+".join(per_year[y]["statement_id"] for y in years),
-                "T_years": T, "t_years": tt, "progress_P": P, "progress_ratio_R": P / (tt / T)})
+    row.update(
+        {
+            "base_year": plan_start - 1,
+            "base_value": 0.0,
+            "base_source": "count starts at 0",
+            "latest_year": latest,
+            "latest_value": cum,
+            "latest_kind": "outcome",
+            "latest_source": "+".join(per_year[y]["statement_id"] for y in years),
+            "T_years": T,
+            "t_years": tt,
+            "progress_P": P,
+            "progress_ratio_R": P / (tt / T),
+        }
+    )
     _label(row, reached=cum >= goal)
-    row["note"] = f"years without a count: {missing} (cumulative sum understated)" if missing else ""
+    row["note"] = (
+        f"years without a count: {missing} (cumulative sum understated)" if missing else ""
+    )
     return row
 
 
-def _track_level(row: dict, cands: list[dict], plan_start: int, min_rank: int, alpha: float,
-                 *, lower: bool) -> dict | None:
+def _track_level(
+    row: dict, cands: list[dict], plan_start: int, min_rank: int, alpha: float, *, lower: bool
+) -> dict | None:
     """A level/share/ratio goal: base, latest, growth rates, progress ratio and trend."""
     target_year, goal, unit = row["target_year"], row["target_value"], row["unit"]
     per_year = best_per_year(cands, STATE_MEASURES, unit, min_rank)
@@ -138,8 +177,14 @@ def _track_level(row: dict, cands: list[dict], plan_start: int, min_rank: int, a
     if latest_year >= target_year:
         return None  # due: compare_targets judges it
     latest = per_year[latest_year]
-    row.update({"latest_year": latest_year, "latest_value": latest["converted"],
-                "latest_kind": latest["kind"], "latest_source": source_text(latest)})
+    row.update(
+        {
+            "latest_year": latest_year,
+            "latest_value": latest["converted"],
+            "latest_kind": latest["kind"],
+            "latest_source": source_text(latest),
+        }
+    )
     notes = ["the latest figure is an estimate (expected)"] if latest["kind"] == "expected" else []
     Yt = latest["converted"]
     if lower:
@@ -150,7 +195,9 @@ def _track_level(row: dict, cands: list[dict], plan_start: int, min_rank: int, a
     if before:
         notes += _progress_from_base(row, per_year, max(before), latest_year)
     else:
-        notes.append(f"no outcome before the plan starts ({plan_start}): base unknown, R not computed")
+        notes.append(
+            f"no outcome before the plan starts ({plan_start}): base unknown, R not computed"
+        )
     if Yt > 0 and goal > 0:
         row["g_remaining"] = (goal / Yt) ** (1 / (target_year - latest_year)) - 1
     _label(row, reached=reached)
@@ -159,13 +206,22 @@ def _track_level(row: dict, cands: list[dict], plan_start: int, min_rank: int, a
     return row
 
 
-def _progress_from_base(row: dict, per_year: dict[int, dict], y0: int, latest_year: int) -> list[str]:
+def _progress_from_base(
+    row: dict, per_year: dict[int, dict], y0: int, latest_year: int
+) -> list[str]:
     """Growth required and achieved since the base year, and the progress ratio R = P / (t/T)."""
     target_year, goal, unit = row["target_year"], row["target_value"], row["unit"]
     Y0, Yt = per_year[y0]["converted"], per_year[latest_year]["converted"]
     T, tt = target_year - y0, latest_year - y0
-    row.update({"base_year": y0, "base_value": Y0, "base_source": source_text(per_year[y0]),
-                "T_years": T, "t_years": tt})
+    row.update(
+        {
+            "base_year": y0,
+            "base_value": Y0,
+            "base_source": source_text(per_year[y0]),
+            "T_years": T,
+            "t_years": tt,
+        }
+    )
     if Y0 > 0 and goal > 0:
         row["g_required"] = (goal / Y0) ** (1 / T) - 1
         if tt > 0 and Yt > 0:
@@ -193,12 +249,23 @@ def _trend(row: dict, per_year: dict[int, dict], alpha: float, *, lower: bool) -
     if len(years) < 3 or not all(per_year[y]["converted"] > 0 for y in years):
         return [f"{len(years)} annual outcome(s): fewer than 3, no trend interval"]
     goal = row["target_value"]
-    pred = trend_prediction([float(y) for y in years], [per_year[y]["converted"] for y in years],
-                            row["target_year"], alpha=alpha)
-    row.update({"trend_prediction": pred["mean"], "trend_pi_lower": pred["lower"],
-                "trend_pi_upper": pred["upper"]})
+    pred = trend_prediction(
+        [float(y) for y in years],
+        [per_year[y]["converted"] for y in years],
+        row["target_year"],
+        alpha=alpha,
+    )
+    row.update(
+        {
+            "trend_prediction": pred["mean"],
+            "trend_pi_lower": pred["lower"],
+            "trend_pi_upper": pred["upper"],
+        }
+    )
+
     def good(x: float) -> bool:
         return x <= goal if lower else x >= goal
+
     if good(pred["mean"]):
         row["trend_call"] = "on_track"
     elif good(pred["upper"] if not lower else pred["lower"]):
@@ -207,8 +274,10 @@ def _trend(row: dict, per_year: dict[int, dict], alpha: float, *, lower: bool) -
         row["trend_call"] = "off_track"
     notes = []
     if len(years) <= _FEW_POINTS:
-        notes.append(f"trend from only {len(years)} annual points ({years[0]}-{years[-1]}): "
-                     f"a rough extrapolation, {int((1 - alpha) * 100)}% prediction interval")
+        notes.append(
+            f"trend from only {len(years)} annual points ({years[0]}-{years[-1]}): "
+            f"a rough extrapolation, {int((1 - alpha) * 100)}% prediction interval"
+        )
     n_exp = sum(per_year[y]["kind"] == "expected" for y in years)
     if n_exp:
         notes.append(f"the trend includes {n_exp} expected figure(s)")
@@ -262,20 +331,35 @@ def fit_trajectory(
     grid = range(years[0], max(until or years[-1] + 1, years[-1]) + 1)
     n = len(years)
     if n >= min_points:
-        note = (f"OLS on {'ln ' if log else ''}level, {n} points; {int((1 - alpha) * 100)}% "
-                "prediction interval" + ("; only 3-7 points: a rough extrapolation" if n <= _FEW_POINTS else ""))
+        note = (
+            f"OLS on {'ln ' if log else ''}level, {n} points; {int((1 - alpha) * 100)}% "
+            "prediction interval"
+            + ("; only 3-7 points: a rough extrapolation" if n <= _FEW_POINTS else "")
+        )
     else:
         note = f"{n} annual point(s): fewer than {min_points}, no trend fitted"
     rows = []
     for y in grid:
         obs = per_year.get(y)
-        row = {"indicator_id": indicator_id, "year": y, "n_points": n, "note": note,
-               "observed": obs["converted"] if obs else None,
-               "observed_kind": obs["kind"] if obs else None,
-               "observed_source": (obs["doc_id"] or obs["statement_id"]) if obs else None}
+        row = {
+            "indicator_id": indicator_id,
+            "year": y,
+            "n_points": n,
+            "note": note,
+            "observed": obs["converted"] if obs else None,
+            "observed_kind": obs["kind"] if obs else None,
+            "observed_source": (obs["doc_id"] or obs["statement_id"]) if obs else None,
+        }
         if n >= min_points:
-            pred = trend_prediction([float(v) for v in years], [per_year[v]["converted"] for v in years],
-                                    y, alpha=alpha, log=log)
-            row.update({"fitted": pred["mean"], "pi_lower": pred["lower"], "pi_upper": pred["upper"]})
+            pred = trend_prediction(
+                [float(v) for v in years],
+                [per_year[v]["converted"] for v in years],
+                y,
+                alpha=alpha,
+                log=log,
+            )
+            row.update(
+                {"fitted": pred["mean"], "pi_lower": pred["lower"], "pi_upper": pred["upper"]}
+            )
         rows.append(row)
     return schema.from_records("trajectory", rows)

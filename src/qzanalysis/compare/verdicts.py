@@ -29,8 +29,14 @@ class Verdict:
 
 
 def judge(
-    comparator: str, target: float, outcome: float, *, polarity: str = "higher_better",
-    tau: float, target_high: float | None = None, decimals: int | None = None,
+    comparator: str,
+    target: float,
+    outcome: float,
+    *,
+    polarity: str = "higher_better",
+    tau: float,
+    target_high: float | None = None,
+    decimals: int | None = None,
 ) -> Verdict:
     """Apply the methods.md §3 table to one target value and one outcome in the same unit.
 
@@ -45,8 +51,13 @@ def judge(
     """
     if decimals is None:
         decimals = max(published_decimals(target), published_decimals(target_high or 0.0))
-    rule = _Rule(outcome, round_half_up(outcome, decimals), tau, EPS * max(1.0, abs(target)),
-                 _POLARITY_SIGN.get(polarity, 0.0))
+    rule = _Rule(
+        outcome,
+        round_half_up(outcome, decimals),
+        tau,
+        EPS * max(1.0, abs(target)),
+        _POLARITY_SIGN.get(polarity, 0.0),
+    )
     if comparator == "eq":
         # "= T" of a two-sided indicator is "about T"; otherwise "at least T" on the good side
         comparator = "approx" if rule.sign == 0 else "ge_pol"
@@ -55,8 +66,9 @@ def judge(
     if comparator in ("approx", "range"):
         return rule.approx(target)
     if comparator in ("ge", "gt", "ge_pol"):
-        return rule.at_least(target, strict=comparator == "gt",
-                             sign=rule.sign if comparator == "ge_pol" else 1.0)
+        return rule.at_least(
+            target, strict=comparator == "gt", sign=rule.sign if comparator == "ge_pol" else 1.0
+        )
     if comparator in ("le", "lt"):
         return rule.at_most(target, strict=comparator == "lt")
     raise ValueError(f"unknown comparator {comparator!r}; use {' '.join(COMPARATORS)}")
@@ -75,8 +87,10 @@ class _Rule:
 
     def range(self, lo: float, hi: float) -> Verdict:
         if self.sign == 0:
+
             def gap(y: float) -> float:
                 return min(y - lo, hi - y)
+
             d_raw, d_pub = gap(self.y), gap(self.y_pub)
             status = "met" if d_pub >= -self.eps else self.bad_side(d_pub)
             nearest = lo if abs(self.y - lo) <= abs(self.y - hi) else hi
@@ -128,16 +142,24 @@ class _Rule:
         return Verdict(status, d_raw, d_pub, target)
 
 
-def tolerance_for(unit: str, measure: str, target: float, *, tolerance_pp: float,
-                  tolerance_level: float) -> float:
+def tolerance_for(
+    unit: str, measure: str, target: float, *, tolerance_pp: float, tolerance_level: float
+) -> float:
     """tau: ``tolerance_pp`` for rates, growth and shares in %; ``tolerance_level`` x |T| else."""
     if is_rate(unit, measure):
         return tolerance_pp
     return tolerance_level * abs(target)
 
 
-def target_text(comparator: str, value: float, value_high: float | None, unit: str,
-                measure: str, direction: str, tau: float) -> str:
+def target_text(
+    comparator: str,
+    value: float,
+    value_high: float | None,
+    unit: str,
+    measure: str,
+    direction: str,
+    tau: float,
+) -> str:
     """The target as an explanation states it: 'growth ≈7% (±0.2pp)', 'fall ≥20%'."""
     fmt = format_number
     if comparator == "range":
