@@ -22,6 +22,7 @@ import pandas as pd
 # Vocabularies
 # --------------------------------------------------------------------------------------------
 
+# fmt: off
 KINDS = ("target", "outcome", "expected")
 #: kinds that report what happened (final or estimated); ``target`` is a plan
 OUTCOME_KINDS = ("outcome", "expected")
@@ -35,27 +36,13 @@ CONFIDENCES = ("high", "medium", "low")
 CONFIDENCE_RANK = {"high": 3, "medium": 2, "low": 1}
 POLARITIES = ("higher_better", "lower_better", "two_sided")
 CATEGORIES = (
-    "economy",
-    "fiscal",
-    "income",
-    "industry",
-    "innovation",
-    "environment",
-    "employment",
-    "society",
-    "governance",
+    "economy", "fiscal", "income", "industry", "innovation", "environment", "employment",
+    "society", "governance",
 )
 #: Kinds of document a manifest may list (manifest column ``doc_type``).
 DOC_TYPES = (
-    "work_report",
-    "work_report_excerpt",
-    "work_report_highlights",
-    "plan_proposal",
-    "plan_outline",
-    "plan_evaluation",
-    "reply_to_deputies",
-    "statistical_bulletin",
-    "news",
+    "work_report", "work_report_excerpt", "work_report_highlights", "plan_proposal",
+    "plan_outline", "plan_evaluation", "reply_to_deputies", "statistical_bulletin", "news",
     "other",
 )
 SOURCES = ("extractor", "review", "reference")
@@ -64,27 +51,15 @@ REVIEW_ACTIONS = ("confirm", "reject", "correct", "add")
 
 #: Verdicts (methods.md §3) in reading order: the first five are judgements.
 STATUSES = (
-    "exceeded",
-    "met",
-    "boundary",
-    "narrow_miss",
-    "missed",
-    "not_yet_due",
-    "no_outcome",
+    "exceeded", "met", "boundary", "narrow_miss", "missed", "not_yet_due", "no_outcome",
     "not_comparable",
 )
 JUDGED = STATUSES[:5]
 ATTAINED = ("exceeded", "met", "boundary")
 NOT_JUDGED = STATUSES[5:]
 STATUS_ZH = {
-    "exceeded": "超额完成",
-    "met": "完成",
-    "boundary": "恰好持平",
-    "narrow_miss": "基本完成",
-    "missed": "未完成",
-    "not_yet_due": "未到期",
-    "no_outcome": "无结果数据",
-    "not_comparable": "不可比",
+    "exceeded": "超额完成", "met": "完成", "boundary": "恰好持平", "narrow_miss": "基本完成",
+    "missed": "未完成", "not_yet_due": "未到期", "no_outcome": "无结果数据", "not_comparable": "不可比",
 }
 
 #: Progress labels of official mid-term evaluations (methods.md §4), Chinese -> English gloss.
@@ -96,6 +71,7 @@ PROGRESS_LABELS = {
 }
 TREND_CALLS = ("on_track", "behind", "off_track")
 CONSISTENCY_CHECKS = ("different_values", "estimate_vs_final", "target_restated", "level_vs_growth")
+# fmt: on
 
 # --------------------------------------------------------------------------------------------
 # Columns: one meaning and unit per column name, across all tables
@@ -137,6 +113,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 # name -> (meaning, unit)
+# fmt: off
 _DOCS: dict[str, tuple[str, str]] = {
     # statements (extractor contract) and reference extras
     "statement_id": ("stable id of the statement (reference rows: ref-NNN = data row N)", ""),
@@ -171,18 +148,11 @@ _DOCS: dict[str, tuple[str, str]] = {
     "polarity": ("higher_better, lower_better or two_sided (rank: lower_better)", ""),
     "year": ("year the target (or row) refers to: end year of its period", "year"),
     "tolerance": ("tau: approx band and half the narrow_miss zone", "target unit (pp for rates)"),
-    "threshold": (
-        "value the signed gap is measured from (T, or the bad-side bound of a range)",
-        "target unit",
-    ),
-    "outcome_id": (
-        "statement_id of the outcome used (a+b for summed counts, a→b for a derived change)",
-        "",
-    ),
-    "outcome_value": (
-        "outcome in the target's unit (change targets: movement in the stated direction)",
-        "target unit",
-    ),
+    "threshold": ("value the signed gap is measured from (T, or the bad-side bound of a range)",
+                  "target unit"),
+    "outcome_id": ("statement_id of the outcome used (a+b for summed counts, a→b for a derived change)", ""),
+    "outcome_value": ("outcome in the target's unit (change targets: movement in the stated direction)",
+                      "target unit"),
     "outcome_unit": ("unit of outcome_value (= the target's unit)", ""),
     "outcome_value_written": ("outcome as written in its source", "outcome_unit_written"),
     "outcome_unit_written": ("unit the outcome was written in", ""),
@@ -190,24 +160,13 @@ _DOCS: dict[str, tuple[str, str]] = {
     "outcome_kind": ("outcome (final) or expected (estimate, flagged)", ""),
     "outcome_source": ("doc_id of the outcome, or the reference page URL", ""),
     "outcome_confidence": ("confidence of a reference outcome (empty for corpus outcomes)", ""),
-    "candidates": (
-        "every outcome figure of the indicator considered, with why it was used or not",
-        "",
-    ),
+    "candidates": ("every outcome figure of the indicator considered, with why it was used or not", ""),
     "n_candidates": ("number of outcome figures of the indicator considered", "count"),
-    "signed_gap": (
-        "raw gap, positive = better than planned (by polarity / comparator)",
-        "target unit",
-    ),
-    "signed_gap_published": (
-        "gap with the outcome rounded to the target's published precision",
-        "target unit",
-    ),
+    "signed_gap": ("raw gap, positive = better than planned (by polarity / comparator)", "target unit"),
+    "signed_gap_published": ("gap with the outcome rounded to the target's published precision",
+                             "target unit"),
     "relative_gap": ("signed_gap divided by |threshold|", "fraction"),
-    "status": (
-        "exceeded, met, boundary, narrow_miss, missed, not_yet_due, no_outcome, not_comparable",
-        "",
-    ),
+    "status": ("exceeded, met, boundary, narrow_miss, missed, not_yet_due, no_outcome, not_comparable", ""),
     "just_met": ("attained with 0 <= gap <= 0.1 pp (levels: 0.1% of the threshold)", "boolean"),
     "explanation": ("one-line verdict a reader can check by hand", ""),
     # tracking
@@ -225,31 +184,16 @@ _DOCS: dict[str, tuple[str, str]] = {
     "g_required": ("required CAGR g* = (YT/Y0)^(1/T) - 1", "fraction per year"),
     "g_achieved": ("achieved CAGR g_t = (Yt/Y0)^(1/t) - 1", "fraction per year"),
     "g_remaining": ("growth still needed per year (YT/Yt)^(1/(T-t)) - 1", "fraction per year"),
-    "progress_P": (
-        "share of the way covered (log for amounts, linear for shares/counts)",
-        "fraction",
-    ),
+    "progress_P": ("share of the way covered (log for amounts, linear for shares/counts)", "fraction"),
     "progress_ratio_R": ("R = P / (t/T); 1 = exactly on schedule", "ratio"),
-    "label_zh": (
-        "提前实现 / 快于预期 (R>=1.1) / 基本符合预期 (0.9<=R<1.1) / 滞后于预期 (R<0.9)",
-        "",
-    ),
+    "label_zh": ("提前实现 / 快于预期 (R>=1.1) / 基本符合预期 (0.9<=R<1.1) / 滞后于预期 (R<0.9)", ""),
     "label_en": ("English gloss of label_zh", ""),
     "label": ("label_zh with the English gloss", ""),
     "n_annual": ("number of annual outcomes available for the trend", "count"),
     "trend_prediction": ("OLS log-trend prediction at the target year", "unit"),
-    "trend_pi_lower": (
-        "lower end of the prediction interval (alpha 0.2) at the target year",
-        "unit",
-    ),
-    "trend_pi_upper": (
-        "upper end of the prediction interval (alpha 0.2) at the target year",
-        "unit",
-    ),
-    "trend_call": (
-        "on_track, behind (interval reaches the target) or off_track (whole interval short)",
-        "",
-    ),
+    "trend_pi_lower": ("lower end of the prediction interval (alpha 0.2) at the target year", "unit"),
+    "trend_pi_upper": ("upper end of the prediction interval (alpha 0.2) at the target year", "unit"),
+    "trend_call": ("on_track, behind (interval reaches the target) or off_track (whole interval short)", ""),
     # consistency
     "check": ("different_values, estimate_vs_final, target_restated or level_vs_growth", ""),
     "period": ("period compared, YYYY or start..end", "date"),
@@ -266,10 +210,7 @@ _DOCS: dict[str, tuple[str, str]] = {
     "difference": ("value_b - value_a (in unit_a)", "unit_a"),
     "relative_difference": ("difference / |value_a|", "fraction"),
     # coverage
-    "n_targets": (
-        "targets (attainment: all targets in the group; coverage: corpus targets ending that year)",
-        "count",
-    ),
+    "n_targets": ("targets (attainment: all targets in the group; coverage: corpus targets ending that year)", "count"),
     "n_targets_reference": ("reference targets ending that year", "count"),
     "n_outcomes": ("corpus outcomes ending that year", "count"),
     "n_outcomes_reference": ("reference outcomes ending that year", "count"),
@@ -279,10 +220,7 @@ _DOCS: dict[str, tuple[str, str]] = {
     "outcome_documents": ("documents reporting outcomes for the year, with counts", ""),
     "reference_rows": ("reference rows about the year", ""),
     "n_judged": ("targets with a verdict (exceeded, met, boundary, narrow_miss, missed)", "count"),
-    "n_targets_without_outcome": (
-        "targets of the year not judged (not yet due, no outcome, not comparable)",
-        "count",
-    ),
+    "n_targets_without_outcome": ("targets of the year not judged (not yet due, no outcome, not comparable)", "count"),
     "targets_without_outcome": ("those targets with their status", ""),
     # attainment
     "grouping": ("what the rows are grouped by: all, year, category or indicator_id", ""),
@@ -298,15 +236,10 @@ _DOCS: dict[str, tuple[str, str]] = {
     "n_not_yet_due": ("targets not yet due", "count"),
     "n_no_outcome": ("targets due without an outcome", "count"),
     "n_not_comparable": ("targets whose outcome cannot be compared", "count"),
-    "review_action": (
-        "review decision applied from data/curated/review.csv: confirm, correct, add or empty",
-        "",
-    ),
+    "review_action": ("review decision applied from data/curated/review.csv: confirm, correct, add "
+                      "or empty", ""),
     # shortfall tests
-    "test": (
-        "which test: binomial (shortfalls more common than 1/2) or sign test (median gap 0)",
-        "",
-    ),
+    "test": ("which test: binomial (shortfalls more common than 1/2) or sign test (median gap 0)", ""),
     "n_used": ("judged targets with a non-zero gap (used by the tests)", "count"),
     "n_exact_hits_dropped": ("judged targets with gap exactly 0, dropped by both tests", "count"),
     "k_below": ("judged targets short of the target (gap < 0)", "count"),
@@ -331,6 +264,8 @@ _DOCS: dict[str, tuple[str, str]] = {
     "se_slope": ("HC3 standard error of the slope", "pp per pp"),
 }
 
+# fmt: on
+
 FIELDS: dict[str, Field] = {
     name: Field(meaning, unit, ALLOWED.get(name, ())) for name, (meaning, unit) in _DOCS.items()
 }
@@ -338,27 +273,14 @@ FIELDS: dict[str, Field] = {
 # --------------------------------------------------------------------------------------------
 # Tables: columns in order, with pandas dtypes
 # --------------------------------------------------------------------------------------------
+# fmt: off
 
 _STATEMENTS: dict[str, str] = {
-    "statement_id": "string",
-    "doc_id": "string",
-    "kind": "string",
-    "indicator_id": "string",
-    "indicator_text": "string",
-    "measure": "string",
-    "direction": "string",
-    "period_start": "string",
-    "period_end": "string",
-    "value": "float64",
-    "value_high": "Float64",
-    "unit": "string",
-    "comparator": "string",
-    "char_start": "Int64",
-    "char_end": "Int64",
-    "quote": "string",
-    "evidence": "string",
-    "section": "string",
-    "source": "string",
+    "statement_id": "string", "doc_id": "string", "kind": "string", "indicator_id": "string",
+    "indicator_text": "string", "measure": "string", "direction": "string",
+    "period_start": "string", "period_end": "string", "value": "float64", "value_high": "Float64",
+    "unit": "string", "comparator": "string", "char_start": "Int64", "char_end": "Int64",
+    "quote": "string", "evidence": "string", "section": "string", "source": "string",
 }
 
 _REFERENCE_EXTRA: dict[str, str] = {
@@ -371,178 +293,76 @@ _REFERENCE_EXTRA: dict[str, str] = {
 }
 
 _COMPARISONS: dict[str, str] = {
-    "statement_id": "string",
-    "doc_id": "string",
-    "target_origin": "string",
-    "indicator_id": "string",
-    "indicator_label": "string",
-    "indicator_text": "string",
-    "category": "string",
-    "polarity": "string",
-    "measure": "string",
-    "direction": "string",
-    "period_start": "string",
-    "period_end": "string",
-    "year": "Int64",
-    "comparator": "string",
-    "value": "float64",
-    "value_high": "Float64",
-    "unit": "string",
-    "quote": "string",
-    "tolerance": "Float64",
-    "threshold": "Float64",
-    "outcome_id": "string",
-    "outcome_value": "Float64",
-    "outcome_unit": "string",
-    "outcome_value_written": "Float64",
-    "outcome_unit_written": "string",
-    "outcome_period": "string",
-    "outcome_kind": "string",
-    "outcome_source": "string",
-    "outcome_confidence": "string",
-    "candidates": "string",
-    "n_candidates": "Int64",
-    "signed_gap": "Float64",
-    "signed_gap_published": "Float64",
-    "relative_gap": "Float64",
-    "status": "string",
-    "just_met": "boolean",
+    "statement_id": "string", "doc_id": "string", "target_origin": "string",
+    "indicator_id": "string", "indicator_label": "string", "indicator_text": "string",
+    "category": "string", "polarity": "string", "measure": "string", "direction": "string",
+    "period_start": "string", "period_end": "string", "year": "Int64", "comparator": "string",
+    "value": "float64", "value_high": "Float64", "unit": "string", "quote": "string",
+    "tolerance": "Float64", "threshold": "Float64", "outcome_id": "string",
+    "outcome_value": "Float64", "outcome_unit": "string", "outcome_value_written": "Float64",
+    "outcome_unit_written": "string", "outcome_period": "string", "outcome_kind": "string",
+    "outcome_source": "string", "outcome_confidence": "string", "candidates": "string",
+    "n_candidates": "Int64", "signed_gap": "Float64", "signed_gap_published": "Float64",
+    "relative_gap": "Float64", "status": "string", "just_met": "boolean",
     "explanation": "string",
 }
 
 _TRACKING: dict[str, str] = {
-    "statement_id": "string",
-    "doc_id": "string",
-    "indicator_id": "string",
-    "indicator_label": "string",
-    "measure": "string",
-    "comparator": "string",
-    "unit": "string",
-    "target_year": "Int64",
-    "target_value": "float64",
-    "base_year": "Int64",
-    "base_value": "Float64",
-    "base_source": "string",
-    "latest_year": "Int64",
-    "latest_value": "Float64",
-    "latest_kind": "string",
-    "latest_source": "string",
-    "T_years": "Int64",
-    "t_years": "Int64",
-    "g_required": "Float64",
-    "g_achieved": "Float64",
-    "g_remaining": "Float64",
-    "progress_P": "Float64",
-    "progress_ratio_R": "Float64",
-    "label_zh": "string",
-    "label_en": "string",
-    "label": "string",
-    "n_annual": "Int64",
-    "trend_prediction": "Float64",
-    "trend_pi_lower": "Float64",
-    "trend_pi_upper": "Float64",
-    "trend_call": "string",
-    "note": "string",
+    "statement_id": "string", "doc_id": "string", "indicator_id": "string",
+    "indicator_label": "string", "measure": "string", "comparator": "string", "unit": "string",
+    "target_year": "Int64", "target_value": "float64", "base_year": "Int64",
+    "base_value": "Float64", "base_source": "string", "latest_year": "Int64",
+    "latest_value": "Float64", "latest_kind": "string", "latest_source": "string",
+    "T_years": "Int64", "t_years": "Int64", "g_required": "Float64", "g_achieved": "Float64",
+    "g_remaining": "Float64", "progress_P": "Float64", "progress_ratio_R": "Float64",
+    "label_zh": "string", "label_en": "string", "label": "string", "n_annual": "Int64",
+    "trend_prediction": "Float64", "trend_pi_lower": "Float64", "trend_pi_upper": "Float64",
+    "trend_call": "string", "note": "string",
 }
 
 _CONSISTENCY: dict[str, str] = {
-    "check": "string",
-    "indicator_id": "string",
-    "indicator_label": "string",
-    "measure": "string",
-    "period": "string",
-    "statement_id_a": "string",
-    "kind_a": "string",
-    "source_a": "string",
-    "value_a": "float64",
-    "unit_a": "string",
-    "statement_id_b": "string",
-    "kind_b": "string",
-    "source_b": "string",
-    "value_b": "float64",
-    "unit_b": "string",
-    "difference": "Float64",
-    "relative_difference": "Float64",
-    "note": "string",
+    "check": "string", "indicator_id": "string", "indicator_label": "string", "measure": "string",
+    "period": "string", "statement_id_a": "string", "kind_a": "string", "source_a": "string",
+    "value_a": "float64", "unit_a": "string", "statement_id_b": "string", "kind_b": "string",
+    "source_b": "string", "value_b": "float64", "unit_b": "string", "difference": "Float64",
+    "relative_difference": "Float64", "note": "string",
 }
 
 _COVERAGE: dict[str, str] = {
-    "year": "Int64",
-    "n_targets": "Int64",
-    "n_targets_reference": "Int64",
-    "n_outcomes": "Int64",
-    "n_outcomes_reference": "Int64",
-    "n_expected": "Int64",
-    "n_partial_year": "Int64",
-    "target_documents": "string",
-    "outcome_documents": "string",
-    "reference_rows": "string",
-    "n_judged": "Int64",
-    "n_targets_without_outcome": "Int64",
-    "targets_without_outcome": "string",
-    "note": "string",
+    "year": "Int64", "n_targets": "Int64", "n_targets_reference": "Int64",
+    "n_outcomes": "Int64", "n_outcomes_reference": "Int64", "n_expected": "Int64",
+    "n_partial_year": "Int64", "target_documents": "string", "outcome_documents": "string",
+    "reference_rows": "string", "n_judged": "Int64", "n_targets_without_outcome": "Int64",
+    "targets_without_outcome": "string", "note": "string",
 }
 
 _ATTAINMENT: dict[str, str] = {
-    "grouping": "string",
-    "group": "string",
-    "n_targets": "Int64",
-    "n_judged": "Int64",
-    "k_attained": "Int64",
-    "k_lenient": "Int64",
-    "rate_strict": "Float64",
-    "ci_low_strict": "Float64",
-    "ci_high_strict": "Float64",
-    "rate_lenient": "Float64",
-    "ci_low_lenient": "Float64",
-    "ci_high_lenient": "Float64",
-    "n_not_yet_due": "Int64",
-    "n_no_outcome": "Int64",
-    "n_not_comparable": "Int64",
-    "note": "string",
+    "grouping": "string", "group": "string", "n_targets": "Int64", "n_judged": "Int64",
+    "k_attained": "Int64", "k_lenient": "Int64", "rate_strict": "Float64",
+    "ci_low_strict": "Float64", "ci_high_strict": "Float64", "rate_lenient": "Float64",
+    "ci_low_lenient": "Float64", "ci_high_lenient": "Float64", "n_not_yet_due": "Int64",
+    "n_no_outcome": "Int64", "n_not_comparable": "Int64", "note": "string",
 }
 
 _SHORTFALL: dict[str, str] = {
-    "test": "string",
-    "n_judged": "Int64",
-    "n_used": "Int64",
-    "n_exact_hits_dropped": "Int64",
-    "k_below": "Int64",
-    "k_above": "Int64",
-    "statistic": "Float64",
-    "p_value": "Float64",
-    "alternative": "string",
-    "note": "string",
+    "test": "string", "n_judged": "Int64", "n_used": "Int64", "n_exact_hits_dropped": "Int64",
+    "k_below": "Int64", "k_above": "Int64", "statistic": "Float64", "p_value": "Float64",
+    "alternative": "string", "note": "string",
 }
 
 _TARGET_TREND: dict[str, str] = {
-    "year": "Int64",
-    "indicator_id": "string",
-    "measure": "string",
-    "comparator": "string",
-    "value": "float64",
-    "value_high": "Float64",
-    "midpoint": "float64",
-    "unit": "string",
-    "statement_id": "string",
-    "source": "string",
-    "outcome_value": "Float64",
-    "status": "string",
-    "change_from_previous": "Float64",
+    "year": "Int64", "indicator_id": "string", "measure": "string", "comparator": "string",
+    "value": "float64", "value_high": "Float64", "midpoint": "float64", "unit": "string",
+    "statement_id": "string", "source": "string", "outcome_value": "Float64",
+    "status": "string", "change_from_previous": "Float64",
 }
 
 _TRAJECTORY: dict[str, str] = {
-    "indicator_id": "string",
-    "year": "Int64",
-    "observed": "Float64",
-    "observed_kind": "string",
-    "observed_source": "string",
-    "fitted": "Float64",
-    "pi_lower": "Float64",
-    "pi_upper": "Float64",
-    "n_points": "Int64",
-    "note": "string",
+    "indicator_id": "string", "year": "Int64", "observed": "Float64", "observed_kind": "string",
+    "observed_source": "string", "fitted": "Float64", "pi_lower": "Float64",
+    "pi_upper": "Float64", "n_points": "Int64", "note": "string",
 }
+# fmt: on
 
 TABLES: dict[str, dict[str, str]] = {
     "statements": _STATEMENTS,

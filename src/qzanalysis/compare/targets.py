@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -22,17 +22,15 @@ from .. import schema
 from ..indicators import Indicator, IndicatorRegistry
 from ..periods import Key, as_of_key, bounds, format_span, span_keys
 from ..schema import ATTAINED, CONFIDENCE_RANK, JUDGED, STATE_MEASURES
-from ..units import convert_value, format_number, is_rate
+from ..units import format_number, is_rate
+from .candidates import Found, Target, gather
 from .outcomes import (
-    best_per_year,
-    candidate_text,
     clean,
     latest_information_date,
     outcome_pool,
     pool_by_indicator,
     signed_value,
     source_text,
-    state_year,
     target_rows,
 )
 from .verdicts import EPS, judge, target_text, tolerance_for
@@ -138,44 +136,12 @@ class _Context:
     tolerances: Tolerances
 
 
-@dataclass(frozen=True)
-class _Target:
-    """One target, parsed once: what every step of its comparison needs."""
-
-    record: dict
-    indicator: Indicator | None
-    unit: str
-    measure: str
-    direction: str
-    start: str
-    end: str
-    start_key: Key
-    end_key: Key
-    value: float
-    value_high: float | None
-    comparator: str
-    polarity: str
-    tau: float
-
-
-@dataclass
-class _Found:
-    """What the candidates of one target allow: usable figures and why the others are not."""
-
-    usable: list[dict] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    low_only: list[dict] = field(default_factory=list)
-
-
-def _parse_target(
-    t: dict, ind: Indicator | None, span: tuple[str, str], tol: Tolerances
-) -> _Target:
+def _parse_target(t: dict, ind: Indicator | None, span: tuple[str, str], tol: Tolerances) -> Target:
     unit, measure = clean(t["unit"]) or "", t["measure"]
     value, value_high = float(t["value"]), clean(t["value_high"])
     polarity = "lower_better" if measure == "rank" else (ind.polarity if ind else "")
     start_key, end_key = span_keys(*span)
-    return _Target(
+    return Target(
         record=t,
         indicator=ind,
         unit=unit,
@@ -195,7 +161,7 @@ def _parse_target(
     )
 
 
-def _base_row(tg: _Target) -> dict:
+def _base_row(tg: Target) -> dict:
     t, ind = tg.record, tg.indicator
     return {
         **{k: t[k] for k in _COPIED},
@@ -244,7 +210,7 @@ def _compare_one(t: dict, ctx: _Context) -> dict:
             return finish("not_yet_due", f"the period ends {tg.end}; {unmapped}")
         return finish("no_outcome", unmapped)
     cands = ctx.by_indicator.get(ind.id, [])
-    found = _gather(cands, tg, ctx.min_rank, due)
+    found = gather(cands, tg, ctx.min_rank, due)
     row["candidates"] = "; ".join(found.texts)
     row["n_candidates"] = len(cands)
     if not due:
@@ -257,53 +223,7 @@ def _compare_one(t: dict, ctx: _Context) -> dict:
     return _judge_best(row, tg, found.usable[0], ctx.tolerances.just_met_pp, finish)
 
 
-def _gather(cands: list[dict], tg: _Target, min_rank: int, due: bool) -> _Found:
-    """Check every candidate; for due count and change targets, try a sum or a derived change."""
-    found = _Found()
-    for c in cands:
-        why, conv = _check_candidate(c, tg, min_rank)
-        if why == "usable":
-            c = {**c, "converted": conv}
-            found.usable.append(c)
-        elif why.startswith("below min_confidence"):
-            found.low_only.append(c)
-        elif why.startswith("not comparable"):
-            found.reasons.append(why.removeprefix("not comparable: "))
-        found.texts.append(candidate_text(c, why))
-    if found.usable or not due:
-        return found
-    if tg.measure == "count":
-        _add_sum_of_counts(found, cands, tg, min_rank)
-    elif tg.measure == "change":
-        derived = _derive_change(cands, tg, min_rank)
-        if isinstance(derived, dict):
-            found.usable.append(derived)
-            found.texts.append(candidate_text(derived, "usable (derived from levels)"))
-        elif derived:
-            found.reasons.append(derived)
-    return found
-
-
-def _add_sum_of_counts(found: _Found, cands: list[dict], tg: _Target, min_rank: int) -> None:
-    """Count targets over a span: sum the span's counts when no single figure covers it."""
-    summed = _sum_counts(cands, tg.unit, tg.start_key, tg.end_key, min_rank)
-    if summed is not None:
-        found.usable.append(summed)
-        found.texts.append(candidate_text(summed, "usable (sum of the span's counts)"))
-        return
-    partial = [
-        c
-        for c in cands
-        if c["measure"] == "count" and tg.start_key <= c["start_key"] and c["end_key"] <= tg.end_key
-    ]
-    if partial:
-        found.texts.append(
-            f"(sum not possible: counts cover only part of the span "
-            f"{format_span(tg.start, tg.end)})"
-        )
-
-
-def _why_unjudged(found: _Found, cands: list[dict], tg: _Target) -> tuple[str, str]:
+def _why_unjudged(found: Found, cands: list[dict], tg: Target) -> tuple[str, str]:
     """(status, reason) of a due target that no candidate can judge."""
     if found.reasons:
         return "not_comparable", found.reasons[0]
@@ -328,7 +248,7 @@ def _why_unjudged(found: _Found, cands: list[dict], tg: _Target) -> tuple[str, s
 
 
 def _judge_best(
-    row: dict, tg: _Target, best: dict, just_met_pp: float, finish: Callable[[str, str], dict]
+    row: dict, tg: Target, best: dict, just_met_pp: float, finish: Callable[[str, str], dict]
 ) -> dict:
     """Judge the target against its preferred usable outcome and fill the outcome columns."""
     y = float(best["converted"])
@@ -414,141 +334,3 @@ def _no_period_row(t: dict, ind: Indicator | None) -> dict:
         }
     )
     return row
-
-
-def _check_candidate(c: dict, tg: _Target, min_rank: int) -> tuple[str, float | None]:
-    """Say whether candidate ``c`` can judge the target; return (why, converted value)."""
-    refusal = _measure_refusal(c, tg) or _period_refusal(c, tg) or _change_unit_refusal(c, tg)
-    if refusal:
-        return refusal, None
-    conv = convert_value(c["signed_value"], c["unit"] or "", tg.unit)
-    if conv is None:
-        return (
-            f"not comparable: unit {c['unit'] or '(none)'} cannot be converted to "
-            f"{tg.unit or '(none)'} ({c['statement_id']})",
-            None,
-        )
-    if c["origin"] == "reference" and c["conf_rank"] < min_rank:
-        return f"below min_confidence ({c['confidence']})", conv
-    return "usable", conv
-
-
-def _measure_refusal(c: dict, tg: _Target) -> str | None:
-    cm, measure = c["measure"], tg.measure
-    ok = cm in STATE_MEASURES if measure in STATE_MEASURES else cm == measure
-    if ok:
-        return None
-    # The same single year on both sides: the only case where a growth/level mix is a refusal
-    # (not_comparable) rather than simply "no figure of this measure".
-    same_year = (
-        tg.start_key[0] == tg.end_key[0] == c["start_key"][0] == c["end_key"][0]
-        and c["start_key"][1] == 1
-        and c["end_key"][1] == 12
-    )
-    mixed = (measure == "growth" and cm in STATE_MEASURES) or (
-        measure in STATE_MEASURES and cm == "growth"
-    )
-    if same_year and mixed:
-        return (
-            "not comparable: a percentage growth is never compared with a level "
-            f"(target {measure}, outcome {cm} {c['statement_id']})"
-        )
-    return f"different measure ({cm})"
-
-
-def _period_refusal(c: dict, tg: _Target) -> str | None:
-    t_start, t_end = tg.start_key, tg.end_key
-    if tg.measure in STATE_MEASURES:
-        same = state_year(c) == t_end[0] if t_end[1] == 12 else c["end_key"] == t_end
-    else:
-        same = (c["start_key"], c["end_key"]) == (t_start, t_end)
-    if same:
-        return None
-    partial = (
-        c["end_key"][0] == t_end[0]
-        and t_end[1] == 12
-        and (c["start_key"][1] != 1 or c["end_key"][1] != 12)
-        and c["start_key"][0] == c["end_key"][0]
-    )
-    if partial:
-        return (
-            "not comparable: the outcome covers "
-            f"{format_span(c['period_start'], c['period_end'])} only and the target is annual "
-            "(a part-year figure is never judged against an annual target)"
-        )
-    return "other period"
-
-
-def _change_unit_refusal(c: dict, tg: _Target) -> str | None:
-    if tg.measure != "change":
-        return None
-    unit, c_unit = tg.unit, c["unit"] or ""
-    if (unit == "%") != (c_unit == "%") or (unit == "百分点") != (c_unit == "百分点"):
-        return (
-            "not comparable: relative (%) and absolute (百分点) changes are never mixed "
-            f"(target {unit}, outcome {c_unit})"
-        )
-    return None
-
-
-def _sum_counts(
-    cands: list[dict], unit: str, t_start: Key, t_end: Key, min_rank: int
-) -> dict | None:
-    years = range(t_start[0], t_end[0] + 1)
-    per_year = best_per_year(cands, {"count"}, unit, min_rank)
-    if len(years) < 2 or not all(y in per_year for y in years):
-        return None
-    used = [per_year[y] for y in years]
-    total = sum(c["converted"] for c in used)
-    return {
-        **used[0],
-        "statement_id": "+".join(c["statement_id"] for c in used),
-        "value": total,
-        "unit": unit,
-        "converted": total,
-        "period_start": str(t_start[0]),
-        "period_end": str(t_end[0]),
-        "kind": "outcome" if all(c["kind"] == "outcome" for c in used) else "expected",
-        "doc_id": "+".join(sorted({c["doc_id"] or "reference" for c in used})),
-    }
-
-
-def _derive_change(cands: list[dict], tg: _Target, min_rank: int) -> dict | str | None:
-    """A change target's outcome from the base-year and end-year levels (a dict), a reason it
-    cannot be derived (a str), or None when the levels are missing."""
-    levels = [c for c in cands if c["measure"] in STATE_MEASURES]
-    if not levels:
-        return None
-    lunit, unit = levels[0]["unit"] or "", tg.unit
-    per_year = best_per_year(levels, STATE_MEASURES, lunit, min_rank)
-    base_year, end_year = tg.start_key[0] - 1, tg.end_key[0]
-    if base_year not in per_year or end_year not in per_year:
-        return None
-    y0, y1 = per_year[base_year]["converted"], per_year[end_year]["converted"]
-    if unit == "%":
-        if y0 == 0:
-            return None
-        change = (y1 / y0 - 1) * 100
-    elif unit == "百分点":
-        if lunit != "%":
-            return (
-                "not comparable: a change in 百分点 needs shares in %, the levels are in " + lunit
-            )
-        change = y1 - y0
-    else:
-        conv = convert_value(y1 - y0, lunit, unit)
-        if conv is None:
-            return f"not comparable: level unit {lunit} cannot be converted to {unit}"
-        change = conv
-    a, b = per_year[base_year], per_year[end_year]
-    return {
-        **b,
-        "statement_id": f"{a['statement_id']}→{b['statement_id']}",
-        "value": change,
-        "unit": unit,
-        "converted": change,
-        "measure": "change",
-        "period_start": str(base_year),
-        "period_end": str(end_year),
-        "kind": "outcome" if a["kind"] == b["kind"] == "outcome" else "expected",
-    }
