@@ -18,7 +18,7 @@ def test_top_level_help_lists_every_command(capsys):
         main(["--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("corpus", "extract", "indicators", "compare", "report"):
+    for command in ("corpus", "extract", "review", "indicators", "compare", "report"):
         assert command in out
     assert "--corpus DIR" in out
 
@@ -30,12 +30,14 @@ def test_top_level_help_lists_every_command(capsys):
         ("extract", ["--corpus", "--out", "--no-review", "--parquet"]),
         ("indicators", ["--unmapped"]),
         ("compare", ["--tolerance-pp", "--out", "--parquet", "--stata"]),
-        ("report", ["--years", "--only", "--jobs", "--show-code", "--force"]),
+        ("report", ["--years", "--only", "--tolerance-pp", "--jobs", "--show-code", "--force"]),
+        ("review draft", ["--corpus", "--gold", "--out"]),
+        ("review rekey", ["OLD_STATEMENTS.csv", "--corpus", "--review", "--out"]),
     ],
 )
 def test_each_subcommand_documents_its_options(command, options, capsys):
     with pytest.raises(SystemExit):
-        main([command, "--help"])
+        main([*command.split(), "--help"])
     out = capsys.readouterr().out
     for option in options:
         assert option in out, f"{command} --help does not mention {option}"
@@ -55,7 +57,9 @@ def test_extract_writes_an_excel_safe_csv_and_parquet(tmp_path, capsys):
     assert "wr2020" in printed and "target" in printed and "without an indicator id" in printed
     assert out.read_bytes()[:3] == b"\xef\xbb\xbf"  # BOM: Excel opens UTF-8 Chinese correctly
     table = pd.read_csv(out, encoding="utf-8-sig")
-    assert {"statement_id", "doc_id", "kind", "value", "char_start", "char_end", "quote"} <= set(table.columns)
+    assert {"statement_id", "doc_id", "kind", "value", "char_start", "char_end", "quote"} <= set(
+        table.columns
+    )
     assert table["statement_id"].is_unique
     assert len(pd.read_parquet(out.with_suffix(".parquet"))) == len(table)
     assert not list(tmp_path.glob("*.tmp"))  # written atomically
@@ -87,8 +91,12 @@ def test_indicators_unmapped_lists_phrases(capsys):
 
 
 def test_python_dash_m_entry_point():
-    done = subprocess.run([sys.executable, "-m", "qzanalysis.cli", "corpus"], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "qzanalysis.cli", "corpus"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "5 documents" in done.stdout
 
@@ -96,3 +104,71 @@ def test_python_dash_m_entry_point():
 def test_parser_defaults_point_at_the_shipped_corpus():
     args = build_parser().parse_args(["compare"])
     assert args.corpus == paths.RAW_DIR and args.tolerance_pp == 0.2
+
+
+def test_report_and_compare_share_the_tolerance_help(capsys):
+    helps = {}
+    for command in ("compare", "report"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        helps[command] = out[out.rindex("--tolerance-pp X") :].split("--", 2)[1]
+    assert helps["compare"] == helps["report"]
+    assert "percentage points (default 0.2)" in helps["report"]
+    assert build_parser().parse_args(["report", "--tolerance-pp", "0.5"]).tolerance_pp == 0.5
+
+
+def test_report_passes_the_tolerance_and_the_analysis_plans(monkeypatch, tmp_path, capsys):
+    """cmd_report: one analysis (pipeline.analyse) at the tolerance asked for, its plans() and
+    that tolerance handed to plan_reports; nothing is rendered here (run_reports is stubbed)."""
+    import qzanalysis.pipeline
+    import qzanalysis.report
+    import qzanalysis.tables
+
+    calls = {}
+
+    class FakeAnalysis:
+        def tables(self):
+            return {}
+
+        def plans(self):
+            return ["2022-2026"]
+
+    def fake_analyse(corpus_dir, **kw):
+        calls["analyse"] = (corpus_dir, kw)
+        return FakeAnalysis()
+
+    def fake_plan_reports(corpus_dir, **kw):
+        calls["plan_reports"] = (corpus_dir, kw)
+        return []
+
+    monkeypatch.setattr(qzanalysis.pipeline, "analyse", fake_analyse)
+    monkeypatch.setattr(qzanalysis.report, "plan_reports", fake_plan_reports)
+    monkeypatch.setattr(qzanalysis.report, "run_reports", lambda specs, **kw: [])
+    monkeypatch.setattr(qzanalysis.tables, "write_tables", lambda frames, *a, **kw: [])
+    assert main(["report", "--tolerance-pp", "0.5", "--only", "plan", "--years", "2021"]) == 0
+    assert calls["analyse"] == (paths.RAW_DIR, {"tolerance_pp": 0.5})
+    assert calls["plan_reports"] == (
+        paths.RAW_DIR,
+        {"years": (2021,), "only": ["plan"], "plans": ["2022-2026"], "tolerance_pp": 0.5},
+    )
+    assert "0 of 0 report(s) ready" in capsys.readouterr().out
+
+
+def test_report_refuses_zero_jobs_before_any_work(monkeypatch, capsys):
+    import qzanalysis.pipeline
+
+    monkeypatch.setattr(qzanalysis.pipeline, "analyse", lambda *a, **kw: pytest.fail("analysed"))
+    assert main(["report", "--jobs", "0"]) == 2
+    assert "--jobs must be 1 or more" in capsys.readouterr().err
+
+
+def test_compare_prints_every_status_and_writes_the_tables(tmp_path, capsys):
+    from qzanalysis.schema import STATUSES
+
+    assert main(["compare", "--out", str(tmp_path), "--tolerance-pp", "0.3"]) == 0
+    out = capsys.readouterr().out
+    assert "targets compared (tolerance 0.3 pp, as of " in out
+    listed = [line.split()[0] for line in out.splitlines() if line.startswith("  ")]
+    assert listed == list(STATUSES)
+    assert (tmp_path / "comparisons.csv").is_file() and (tmp_path / "codebook.csv").is_file()

@@ -1,7 +1,9 @@
-"""Command line: ``qzanalysis corpus | extract | indicators | compare | report``.
+"""Command line: ``qzanalysis corpus | extract | review | indicators | compare | report``.
 
 Each subcommand is a thin shell over one module's functions, so everything it does can also be
-done in one line from a notebook.
+done in one line from a notebook. A subcommand is an ``_add_<name>`` function (its options) and a
+``cmd_<name>`` function (the work); ``review`` is a group of tools, declared in
+:mod:`qzanalysis.review.commands`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .corpus import CorpusError, load_corpus
 EPILOG = """\
 The flow: corpus (data/raw) -> extract (statements) -> review (data/curated/review.csv)
 -> compare (with data/reference) -> report (notebooks -> outputs/html).
+qzanalysis review draft | rekey help keep the review file (they never write it).
 Every command takes --corpus DIR: any folder with a manifest.csv is a corpus.
 """
 
@@ -32,6 +35,7 @@ def _add_corpus_arg(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``qzanalysis`` parser: one ``_add_<command>`` function per subcommand."""
     parser = argparse.ArgumentParser(
         prog="qzanalysis",
         description=(
@@ -43,7 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"qzanalysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in (_add_corpus, _add_extract, _add_review, _add_indicators, _add_compare, _add_report):
+        add(sub)
+    return parser
 
+
+def _add_corpus(sub) -> None:
     p = sub.add_parser(
         "corpus",
         help="list the corpus documents and check the manifest",
@@ -55,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_corpus_arg(p)
     p.set_defaults(func=cmd_corpus)
 
+
+def _add_extract(sub) -> None:
     p = sub.add_parser(
         "extract",
         help="extract quantitative statements into outputs/tables/statements.csv",
@@ -64,25 +75,58 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _add_corpus_arg(p)
-    p.add_argument("--out", type=Path, default=None, metavar="FILE",
-                   help="output CSV (default: outputs/tables/statements.csv)")
-    p.add_argument("--no-review", action="store_true",
-                   help="write the raw extractor output, without review decisions")
-    p.add_argument("--review", type=Path, default=None, metavar="FILE",
-                   help="review file to apply (default: data/curated/review.csv)")
-    p.add_argument("--parquet", action="store_true", help="also write a Parquet file beside the CSV")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="output CSV (default: outputs/tables/statements.csv)",
+    )
+    p.add_argument(
+        "--no-review",
+        action="store_true",
+        help="write the raw extractor output, without review decisions",
+    )
+    p.add_argument(
+        "--review",
+        type=Path,
+        metavar="FILE",
+        help="review file to apply (default: data/curated/review.csv)",
+    )
+    p.add_argument(
+        "--parquet", action="store_true", help="also write a Parquet file beside the CSV"
+    )
     p.set_defaults(func=cmd_extract)
 
+
+def _add_review(sub) -> None:
+    from .review.commands import add_review_parser
+
+    add_review_parser(sub, _add_corpus_arg)
+
+
+def _add_indicators(sub) -> None:
     p = sub.add_parser(
         "indicators",
         help="list the indicator registry, or the phrases it does not map",
         description="Show data/indicators.yaml as a table; --unmapped lists extracted indicator "
-                    "phrases with no id, so you can add synonyms to the YAML.",
+        "phrases with no id, so you can add synonyms to the YAML.",
     )
     _add_corpus_arg(p)
     p.add_argument("--unmapped", action="store_true", help="list indicator phrases with no id")
     p.set_defaults(func=cmd_indicators)
 
+
+def _add_tolerance_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--tolerance-pp",
+        type=float,
+        default=0.2,
+        metavar="X",
+        help="tolerance for '左右' targets in percentage points (default 0.2)",
+    )
+
+
+def _add_compare(sub) -> None:
     p = sub.add_parser(
         "compare",
         help="judge every target against outcomes; write comparison tables",
@@ -93,14 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _add_corpus_arg(p)
-    p.add_argument("--tolerance-pp", type=float, default=0.2, metavar="X",
-                   help="tolerance for '左右' targets in percentage points (default 0.2)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default: outputs/tables)")
+    _add_tolerance_arg(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: outputs/tables)",
+    )
     p.add_argument("--parquet", action="store_true", help="also write Parquet files")
     p.add_argument("--stata", action="store_true", help="also write Stata .dta files")
     p.set_defaults(func=cmd_compare)
 
+
+def _add_report(sub) -> None:
     p = sub.add_parser(
         "report",
         help="run the notebooks and render every report to outputs/",
@@ -111,16 +160,27 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _add_corpus_arg(p)
-    p.add_argument("--years", default=None, metavar="SPEC",
-                   help="years for the year reviews, e.g. 2019-2025 or 2020,2022")
-    p.add_argument("--only", choices=("overview", "year", "plan"), action="append",
-                   help="render only this kind of report (repeatable)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="reports to run in parallel (default: 2 on 2+ cores)")
+    p.add_argument(
+        "--years",
+        metavar="SPEC",
+        help="years for the year reviews, e.g. 2019-2025 or 2020,2022",
+    )
+    p.add_argument(
+        "--only",
+        choices=("overview", "year", "plan"),
+        action="append",
+        help="render only this kind of report (repeatable)",
+    )
+    _add_tolerance_arg(p)
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="reports to run in parallel (default: 2 on 2+ cores)",
+    )
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--force", action="store_true", help="re-run reports that are up to date")
     p.set_defaults(func=cmd_report)
-    return parser
 
 
 def cmd_corpus(args: argparse.Namespace) -> int:
@@ -133,50 +193,73 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    import warnings
-
     from .extract import extract_statements
-    from .review import ReviewError, apply_review
-    from .tables import atomic_write
 
     corpus = load_corpus(args.corpus)
     table = extract_statements(corpus)
-    raw_count = len(table)
     if not args.no_review:
-        review_file = args.review or paths.REVIEW_FILE
-        if args.review is not None or review_file.is_file():
-            try:
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    table = apply_review(table, review_file, corpus=corpus)
-            except ReviewError as exc:
-                print(f"qzanalysis extract: the review file cannot be applied.\n{exc}", file=sys.stderr)
-                return 1
-            for w in caught:
-                print(f"warning: {w.message}", file=sys.stderr)
-            print(f"review: {review_file} applied ({raw_count} extracted -> {len(table)} statements)")
+        table = _reviewed(table, args.review, corpus)
+        if table is None:
+            return 1
     out = args.out or (paths.TABLES_DIR / "statements.csv")
+    written = _write_statements(table, out, parquet=args.parquet)
+    counts = (
+        table.groupby(["doc_id", "kind"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(corpus.doc_ids, fill_value=0)
+    )
+    with _wide_pandas():
+        print(counts.to_string())
+    for doc_id in corpus.doc_ids:
+        if counts.loc[doc_id].sum() == 0:
+            print(
+                f"warning: {doc_id} yields no statements; check its text or the rules",
+                file=sys.stderr,
+            )
+    unmapped = int(table["indicator_id"].isna().sum() + (table["indicator_id"] == "").sum())
+    print(
+        f"{len(table)} statements, {unmapped} without an indicator id "
+        f"(see: qzanalysis indicators --unmapped); written to {', '.join(written)}"
+    )
+    return 0
+
+
+def _reviewed(table, review: Path | None, corpus):
+    """``table`` with the review file applied (None after printing why it cannot be)."""
+    import warnings
+
+    from .review import ReviewError, apply_review
+
+    review_file = review or paths.REVIEW_FILE
+    if review is None and not review_file.is_file():
+        return table
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reviewed = apply_review(table, review_file, corpus=corpus)
+    except ReviewError as exc:
+        print(f"qzanalysis extract: the review file cannot be applied.\n{exc}", file=sys.stderr)
+        return None
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    print(f"review: {review_file} applied ({len(table)} extracted -> {len(reviewed)} statements)")
+    return reviewed
+
+
+def _write_statements(table, out: Path, *, parquet: bool) -> list[str]:
+    from .tables import atomic_write
+
     # BOM: Excel opens the Chinese correctly. Written atomically: never half a file.
     atomic_write(out, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
     written = [str(out)]
-    if args.parquet:
+    if parquet:
         pq = out.with_suffix(".parquet")
         plain = table.copy(deep=False)
         plain.attrs = {}  # attrs (review orphans) are not Parquet metadata
         atomic_write(pq, lambda p: plain.to_parquet(p, index=False))
         written.append(str(pq))
-    counts = (table.groupby(["doc_id", "kind"]).size().unstack(fill_value=0)
-              .reindex(corpus.doc_ids, fill_value=0))
-    with _wide_pandas():
-        print(counts.to_string())
-    for doc_id in corpus.doc_ids:
-        if counts.loc[doc_id].sum() == 0:
-            print(f"warning: {doc_id} yields no statements; check its text or the rules",
-                  file=sys.stderr)
-    unmapped = int(table["indicator_id"].isna().sum() + (table["indicator_id"] == "").sum())
-    print(f"{len(table)} statements, {unmapped} without an indicator id "
-          f"(see: qzanalysis indicators --unmapped); written to {', '.join(written)}")
-    return 0
+    return written
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
@@ -195,22 +278,29 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if missing.empty:
         print("every extracted indicator phrase maps to an id")
         return 0
-    summary = (missing.groupby("indicator_text", dropna=False)
-               .agg(count=("statement_id", "size"),
-                    doc_ids=("doc_id", lambda s: ", ".join(sorted(set(s)))),
-                    measures=("measure", lambda s: ", ".join(sorted(set(s)))))
-               .sort_values(["count", "indicator_text"], ascending=[False, True])
-               .reset_index())
+    summary = (
+        missing.groupby("indicator_text", dropna=False)
+        .agg(
+            count=("statement_id", "size"),
+            doc_ids=("doc_id", lambda s: ", ".join(sorted(set(s)))),
+            measures=("measure", lambda s: ", ".join(sorted(set(s)))),
+        )
+        .sort_values(["count", "indicator_text"], ascending=[False, True])
+        .reset_index()
+    )
     with _wide_pandas():
         print(summary.to_string(index=False))
-    print(f"\n{len(summary)} unmapped phrases ({len(missing)} statements); add synonyms or ids "
-          f"to {registry.source}")
+    print(
+        f"\n{len(summary)} unmapped phrases ({len(missing)} statements); add synonyms or ids "
+        f"to {registry.source}"
+    )
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import STATUSES, analyse
+    from .pipeline import analyse
     from .reference import ReferenceDataError
+    from .schema import STATUSES
     from .tables import undescribed_columns, write_tables
 
     try:
@@ -221,50 +311,73 @@ def cmd_compare(args: argparse.Namespace) -> int:
     frames = result.tables()
     written = write_tables(frames, args.out, parquet=args.parquet, stata=args.stata)
     counts = result.comparisons["status"].value_counts()
-    print(f"{len(result.comparisons)} targets compared (tolerance {args.tolerance_pp} pp, "
-          f"as of {result.parameters['as_of']}):")
+    print(
+        f"{len(result.comparisons)} targets compared (tolerance {args.tolerance_pp} pp, "
+        f"as of {result.parameters['as_of']}):"
+    )
     for status in STATUSES:
         print(f"  {status:<15}{int(counts.get(status, 0)):>5}")
-    print(f"{len(result.tracking)} multi-year targets tracked; "
-          f"{len(result.consistency)} consistency findings.")
+    print(
+        f"{len(result.tracking)} multi-year targets tracked; "
+        f"{len(result.consistency)} consistency findings."
+    )
     missing = undescribed_columns(frames)
     if missing:
         print(f"warning: columns without a codebook description: {missing}", file=sys.stderr)
     out_dir = written[0].parent if written else args.out
-    print(f"{len(written)} files written to {out_dir} (codebook.csv and README.md describe every column).")
+    print(
+        f"{len(written)} files written to {out_dir} (codebook.csv and README.md describe every column)."
+    )
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .compare import analyse
-    from .report import ReportError, parse_years, plan_reports, plans_in, run_reports
+    from .pipeline import analyse
+    from .report import ReportError, parse_years, plan_reports, run_reports
     from .tables import write_tables
 
-    try:
-        years = parse_years(args.years)
-        print("extracting and comparing…", flush=True)
-        analysis = analyse(args.corpus)
-        # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
-        write_tables(analysis.tables())
-        specs = plan_reports(args.corpus, years=years, only=args.only, plans=plans_in(analysis))
-    except ReportError as exc:
-        print(f"qzanalysis report: {exc}", file=sys.stderr)
-        return 2
     if args.jobs is not None and args.jobs < 1:
         print("qzanalysis report: --jobs must be 1 or more", file=sys.stderr)
         return 2
+    try:
+        years = parse_years(args.years)
+        print("extracting and comparing…", flush=True)
+        analysis = analyse(args.corpus, tolerance_pp=args.tolerance_pp)
+        # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
+        write_tables(analysis.tables())
+        specs = plan_reports(
+            args.corpus,
+            years=years,
+            only=args.only,
+            plans=analysis.plans(),
+            tolerance_pp=args.tolerance_pp,
+        )
+    except ReportError as exc:
+        print(f"qzanalysis report: {exc}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    results = run_reports(specs, corpus_dir=args.corpus, jobs=args.jobs, force=args.force,
-                          show_code=args.show_code)
-    failed = [r for r in results if r.status == "failed"]
+    results = run_reports(
+        specs, corpus_dir=args.corpus, jobs=args.jobs, force=args.force, show_code=args.show_code
+    )
     took = time.perf_counter() - started
-    print(f"\n{len(results) - len(failed)} of {len(results)} report(s) ready in {took:.1f} s: "
-          f"{paths.OUTPUTS_DIR / 'index.html'}")
+    return _report_outcome(results, took)
+
+
+def _report_outcome(results, took: float) -> int:
+    failed = [r for r in results if r.status == "failed"]
+    print(
+        f"\n{len(results) - len(failed)} of {len(results)} report(s) ready in {took:.1f} s: "
+        f"{paths.OUTPUTS_DIR / 'index.html'}"
+    )
     if failed:
-        print(f"{len(failed)} report(s) failed (the previous HTML, if any, is kept):", file=sys.stderr)
+        print(
+            f"{len(failed)} report(s) failed (the previous HTML, if any, is kept):", file=sys.stderr
+        )
         for r in failed:
-            print(f"  - {r.name}: {r.error}\n    see outputs/notebooks/{r.name}.error.ipynb",
-                  file=sys.stderr)
+            print(
+                f"  - {r.name}: {r.error}\n    see outputs/notebooks/{r.name}.error.ipynb",
+                file=sys.stderr,
+            )
         return 1
     return 0
 
@@ -275,8 +388,9 @@ class _wide_pandas:
     def __enter__(self):
         import pandas as pd
 
-        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 50,
-                                      "display.max_colwidth", 60)
+        self._ctx = pd.option_context(
+            "display.width", 200, "display.max_columns", 50, "display.max_colwidth", 60
+        )
         self._ctx.__enter__()
 
     def __exit__(self, *exc):

@@ -31,6 +31,7 @@ indicator-period that two rows state with different values, so a disagreement st
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -38,10 +39,19 @@ import pandas as pd
 from . import paths, schema
 from .indicators import IndicatorRegistry, load_registry
 from .periods import PERIOD_HINT, is_period, period_key
-from .schema import COMPARATORS, CONFIDENCES, KINDS, MEASURES
+from .schema import COMPARATORS, CONFIDENCES, DIRECTIONS, KINDS, MEASURES
+
 REQUIRED_COLUMNS = (
-    "kind", "indicator_zh", "measure", "period_start", "period_end", "value", "unit",
-    "comparator", "confidence", "source_url",
+    "kind",
+    "indicator_zh",
+    "measure",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "comparator",
+    "confidence",
+    "source_url",
 )
 OPTIONAL_COLUMNS = ("indicator_en", "value_high", "source_kind", "note", "direction")
 
@@ -73,6 +83,19 @@ def load_reference(
     """
     file = Path(path) if path else paths.REFERENCE_FILE
     registry = registry or load_registry()
+    raw = _read_raw(file)
+    problems = _validate(raw, file.name)
+    if problems:
+        raise ReferenceDataError(
+            f"{file}: {len(problems)} problem(s) in the reference figures:\n  "
+            + "\n  ".join(problems)
+        )
+    ids = _indicator_ids(raw, registry, file.name)
+    return _as_statements(raw, ids)
+
+
+def _read_raw(file: Path) -> pd.DataFrame:
+    """The CSV as stripped text cells, with every required and optional column."""
     try:
         raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
@@ -88,24 +111,26 @@ def load_reference(
     for col in OPTIONAL_COLUMNS:
         if col not in raw.columns:
             raw[col] = ""
-    raw = raw.apply(lambda s: s.str.strip())
-    problems = _validate(raw, file.name)
-    if problems:
-        raise ReferenceDataError(
-            f"{file}: {len(problems)} problem(s) in the reference figures:\n  "
-            + "\n  ".join(problems)
-        )
+    return raw.apply(lambda s: s.str.strip())
 
+
+def _indicator_ids(raw: pd.DataFrame, registry: IndicatorRegistry, name: str) -> list[str | None]:
+    """The registry id of every row's ``indicator_zh``; warns once about unknown phrases."""
     ids = [registry.match(p) for p in raw["indicator_zh"]]
-    unknown = sorted({p for p, i in zip(raw["indicator_zh"], ids) if i is None})
+    unknown = sorted({p for p, i in zip(raw["indicator_zh"], ids, strict=True) if i is None})
     if unknown:
         warnings.warn(
-            f"{file.name}: {len(unknown)} indicator phrase(s) not in the registry "
+            f"{name}: {len(unknown)} indicator phrase(s) not in the registry "
             f"({registry.source}): {', '.join(unknown)}. Their rows are kept with an empty "
             "indicator_id; add the phrase as a synonym in data/indicators.yaml to use them.",
             UnknownIndicatorWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
+    return ids
+
+
+def _as_statements(raw: pd.DataFrame, ids: list[str | None]) -> pd.DataFrame:
+    """Validated rows in the reference table's columns and dtypes (the statements shape)."""
     n = len(raw)
     value_high = pd.to_numeric(raw["value_high"].replace("", None), errors="coerce")
     comparator = raw["comparator"].where(value_high.isna(), "range")
@@ -143,45 +168,61 @@ def load_reference(
 
 def _validate(raw: pd.DataFrame, name: str) -> list[str]:
     """Return one message per bad cell: '<file> line N, column C: what; what to do'."""
-    out: list[str] = []
+    return [
+        f"{name} line {i + 2}, column {col}: {msg}"
+        for i, row in raw.iterrows()
+        for check in _ROW_CHECKS
+        for col, msg in check(row)
+    ]
 
-    def bad(i: int, col: str, msg: str) -> None:
-        out.append(f"{name} line {i + 2}, column {col}: {msg}")
 
-    for i, row in raw.iterrows():
-        checks = (
-            ("kind", KINDS), ("measure", MEASURES), ("comparator", COMPARATORS),
-            ("confidence", CONFIDENCES),
-        )
-        for col, allowed in checks:
-            if row[col] not in allowed:
-                bad(i, col, f"{row[col]!r} is not allowed; use one of {', '.join(allowed)}")
-        if not row["indicator_zh"]:
-            bad(i, "indicator_zh", "empty; write the indicator as the source names it")
-        if not row["source_url"]:
-            bad(i, "source_url", "empty; every figure needs the page it was seen on")
-        for col in ("period_start", "period_end"):
-            if not is_period(row[col]):
-                bad(i, col, f"{row[col]!r} is not a period; {PERIOD_HINT}")
-        if is_period(row["period_start"]) and is_period(row["period_end"]):
-            if period_key(row["period_start"], end=False) > period_key(row["period_end"], end=True):
-                bad(i, "period_end", f"{row['period_end']} is before period_start {row['period_start']}")
-        try:
-            float(row["value"])
-        except ValueError:
-            bad(i, "value", f"{row['value']!r} is not a number; write a plain number (216.1, not 216.1亿)")
-        if row["value_high"]:
-            try:
-                high = float(row["value_high"])
-                if row["value"] and _is_number(row["value"]) and high < float(row["value"]):
-                    bad(i, "value_high", f"{high} is below value {row['value']}; swap them")
-            except ValueError:
-                bad(i, "value_high", f"{row['value_high']!r} is not a number; leave empty unless a range")
-        if row["comparator"] == "range" and not row["value_high"]:
-            bad(i, "value_high", "comparator is range but value_high is empty; give the upper end")
-        if row["direction"] not in ("", "increase", "decrease"):
-            bad(i, "direction", f"{row['direction']!r}; use increase, decrease or leave empty")
-    return out
+Problems = Iterator[tuple[str, str]]  # (column, what is wrong and what to do)
+
+
+def _check_coded(row: pd.Series) -> Problems:
+    for col, allowed in (
+        ("kind", KINDS),
+        ("measure", MEASURES),
+        ("comparator", COMPARATORS),
+        ("confidence", CONFIDENCES),
+    ):
+        if row[col] not in allowed:
+            yield col, f"{row[col]!r} is not allowed; use one of {', '.join(allowed)}"
+    if not row["indicator_zh"]:
+        yield "indicator_zh", "empty; write the indicator as the source names it"
+    if not row["source_url"]:
+        yield "source_url", "empty; every figure needs the page it was seen on"
+
+
+def _check_periods(row: pd.Series) -> Problems:
+    for col in ("period_start", "period_end"):
+        if not is_period(row[col]):
+            yield col, f"{row[col]!r} is not a period; {PERIOD_HINT}"
+    start, end = row["period_start"], row["period_end"]
+    if (
+        is_period(start)
+        and is_period(end)
+        and period_key(start, end=False) > period_key(end, end=True)
+    ):
+        yield "period_end", f"{end} is before period_start {start}"
+
+
+def _check_values(row: pd.Series) -> Problems:
+    value, high = row["value"], row["value_high"]
+    if not _is_number(value):
+        yield "value", f"{value!r} is not a number; write a plain number (216.1, not 216.1亿)"
+    if high and not _is_number(high):
+        yield "value_high", f"{high!r} is not a number; leave empty unless a range"
+    elif high and value and _is_number(value) and float(high) < float(value):
+        yield "value_high", f"{float(high)} is below value {value}; swap them"
+    if row["comparator"] == "range" and not high:
+        yield "value_high", "comparator is range but value_high is empty; give the upper end"
+    if row["direction"] not in ("", *DIRECTIONS):
+        yield "direction", f"{row['direction']!r}; use {', '.join(DIRECTIONS)} or leave empty"
+
+
+#: The checks of one row, in the order their messages are listed.
+_ROW_CHECKS = (_check_coded, _check_periods, _check_values)
 
 
 def _is_number(text: str) -> bool:
@@ -203,8 +244,18 @@ def reference_conflicts(ref: pd.DataFrame, *, rel_tol: float = 1e-9) -> pd.DataF
         unit, statement_id_a/b, value_a/b, confidence_a/b, source_url_a/b, file_line_a/b.
     """
     cols = [
-        "indicator_id", "measure", "kind", "period_start", "period_end", "unit", "statement_id",
-        "value", "value_high", "confidence", "source_url", "file_line",
+        "indicator_id",
+        "measure",
+        "kind",
+        "period_start",
+        "period_end",
+        "unit",
+        "statement_id",
+        "value",
+        "value_high",
+        "confidence",
+        "source_url",
+        "file_line",
     ]
     keys = ["indicator_id", "measure", "kind", "period_start", "period_end", "unit"]
     data = ref.loc[ref["indicator_id"].notna(), cols]
