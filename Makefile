@@ -1,6 +1,7 @@
 # Two commands for a new user (see README):
 #   make report   install what is needed and render every report into outputs/
 #   make test     install what is needed (with test extras) and run the whole test suite
+# Also: make test-unit (the fast in-process tests alone), make lint (ruff format + lint).
 # Re-running either is fast: .venv is only (re)installed when pyproject.toml changed.
 
 PYTHON ?= python3
@@ -8,11 +9,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: report test bench lab extract compare corpus clean-outputs help
+.PHONY: report test test-unit test-integration lint bench lab extract compare corpus clean-outputs help
+LINTED := src tests benchmarks
 
 help:
 	@echo "make report   render every report into outputs/ (creates .venv on first run)"
-	@echo "make test     run the whole test suite (creates .venv on first run)"
+	@echo "make test     run the whole test suite: unit, then integration (creates .venv on first run)"
+	@echo "make test-unit  the fast in-process unit tests alone (seconds)"
+	@echo "make lint     ruff format --check and ruff check (what CI runs before the tests)"
 	@echo "make bench    print extraction/comparison/report speed and accuracy figures"
 	@echo "make lab      open JupyterLab on notebooks/"
 
@@ -33,7 +37,17 @@ report: $(VENV)/.installed-main
 	$(BIN)/qzanalysis report $(ARGS)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest tests/unit tests/integration $(ARGS)
+
+test-unit: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/unit $(ARGS)
+
+test-integration: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/integration $(ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_benchmarks.py $(ARGS)

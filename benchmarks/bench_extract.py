@@ -25,15 +25,17 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from qzanalysis import paths  # noqa: E402
 from qzanalysis.corpus import Corpus, Document, load_corpus  # noqa: E402
+from qzanalysis.evaluate import LISTED_IDS, load_gold, match, score_matches  # noqa: E402
 from qzanalysis.extract import extract_statements  # noqa: E402
 from qzanalysis.indicators import load_registry  # noqa: E402
-from qzanalysis.evaluate import LISTED_IDS, load_gold, match, score_matches  # noqa: E402
 from qzanalysis.review import apply_review  # noqa: E402
 
 GOLD_DIR = ROOT.parent / "shared" / "gold"
 #: Documents the extractor was not developed on, with their hand annotation (see its README.md).
 UNSEEN_DIR = ROOT / "tests" / "fixtures" / "unseen"
 UNSEEN_GOLD = UNSEEN_DIR / "gold_unseen.csv"
+
+
 def load_unseen() -> tuple[Corpus, pd.DataFrame]:
     """The unseen test corpus (tests/fixtures/unseen) and its gold annotation."""
     corpus = load_corpus(UNSEEN_DIR)
@@ -41,8 +43,14 @@ def load_unseen() -> tuple[Corpus, pd.DataFrame]:
     return corpus, gold
 
 
-def report(title: str, gold: pd.DataFrame, extracted: pd.DataFrame, corpus: Corpus, registry,
-           show_misses: bool = False) -> None:
+def report(
+    title: str,
+    gold: pd.DataFrame,
+    extracted: pd.DataFrame,
+    corpus: Corpus,
+    registry,
+    show_misses: bool = False,
+) -> None:
     print(f"\n== {title} ==")
     matched = match(gold, extracted, corpus)
     rows = []
@@ -60,7 +68,9 @@ def report(title: str, gold: pd.DataFrame, extracted: pd.DataFrame, corpus: Corp
         ext = extracted[extracted["doc_id"].isin(docs)]
         fp = ext[~ext.index.isin(set(matched["row"]))]
         for _, r in fp.iterrows():
-            print(f"  extra:  {r['doc_id']} {r['indicator_text']} {r['value']} {r['unit']} ({r['evidence']})")
+            print(
+                f"  extra:  {r['doc_id']} {r['indicator_text']} {r['value']} {r['unit']} ({r['evidence']})"
+            )
         found = matched[(matched["row"] >= 0) & ~matched["uncertain"]]
         for _, g in found.iterrows():
             r = ext.loc[g["row"]]
@@ -69,7 +79,10 @@ def report(title: str, gold: pd.DataFrame, extracted: pd.DataFrame, corpus: Corp
                 have = r[attr] if pd.notna(r[attr]) else ""
                 if str(have) != g[attr]:
                     diffs.append(f"{attr} {have}!={g[attr]}")
-            if (str(r["period_start"] or ""), str(r["period_end"] or "")) != (g["period_start"], g["period_end"]):
+            if (str(r["period_start"] or ""), str(r["period_end"] or "")) != (
+                g["period_start"],
+                g["period_end"],
+            ):
                 diffs.append(f"period {r['period_start']}..{r['period_end']}!={g['period']}")
             want = registry.match(g["indicator"])
             if want in LISTED_IDS and (pd.isna(r["indicator_id"]) or r["indicator_id"] != want):
@@ -86,9 +99,18 @@ def bench_speed(corpus: Corpus) -> None:
     dt = time.perf_counter() - t0
     print(f"\nspeed: shipped corpus {chars:,} chars in {dt:.3f} s = {chars / dt:,.0f} chars/s")
     big_docs = [
-        Document(doc_id=f"{d.doc_id}_x100", file=d.file, title=d.title, doc_type=d.doc_type,
-                 issuer=d.issuer, published=d.published, city=d.city, text="\n".join([d.text] * 100),
-                 encoding=d.encoding, sha256=d.sha256)
+        Document(
+            doc_id=f"{d.doc_id}_x100",
+            file=d.file,
+            title=d.title,
+            doc_type=d.doc_type,
+            issuer=d.issuer,
+            published=d.published,
+            city=d.city,
+            text="\n".join([d.text] * 100),
+            encoding=d.encoding,
+            sha256=d.sha256,
+        )
         for d in corpus
     ]
     big = Corpus(path=corpus.path, documents=big_docs)
@@ -96,8 +118,10 @@ def bench_speed(corpus: Corpus) -> None:
     t0 = time.perf_counter()
     n = len(extract_statements(big))
     dt = time.perf_counter() - t0
-    print(f"speed: 100x synthetic corpus {chars:,} chars in {dt:.2f} s = {chars / dt:,.0f} chars/s "
-          f"({n:,} statements)")
+    print(
+        f"speed: 100x synthetic corpus {chars:,} chars in {dt:.2f} s = {chars / dt:,.0f} chars/s "
+        f"({n:,} statements)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,14 +140,26 @@ def main(argv: list[str] | None = None) -> int:
                 reviewed = apply_review(raw, paths.REVIEW_FILE, corpus=corpus, registry=registry)
             for w in caught:
                 print(f"warning: {w.message}")
-            report("after review (data/curated/review.csv)", gold, reviewed.reset_index(drop=True),
-                   corpus, registry, show_misses="-v" in argv)
+            report(
+                "after review (data/curated/review.csv)",
+                gold,
+                reviewed.reset_index(drop=True),
+                corpus,
+                registry,
+                show_misses="-v" in argv,
+            )
         else:
             print(f"\nno review file at {paths.REVIEW_FILE}: skipped the reviewed figures")
     if UNSEEN_GOLD.is_file():
         unseen, unseen_gold = load_unseen()
-        report("unseen documents (tests/fixtures/unseen, raw extractor)", unseen_gold,
-               extract_statements(unseen, registry), unseen, registry, show_misses="-v" in argv)
+        report(
+            "unseen documents (tests/fixtures/unseen, raw extractor)",
+            unseen_gold,
+            extract_statements(unseen, registry),
+            unseen,
+            registry,
+            show_misses="-v" in argv,
+        )
     bench_speed(corpus)
     return 0
 

@@ -22,16 +22,31 @@ from qzanalysis.corpus import (
 
 # The evidence the package ships: any change to these bytes must be deliberate.
 SHIPPED = {
-    "wr2022_excerpt": ("000_efe28e4ce7a86f87.txt", "2022-04",
-                       "c4e0849556a980d2505d06eb061960468c377d4acc563749bf4356edd08871a1"),
-    "wr2020": ("001_5e9ac6a1cf9e1153.txt", "2020-04-24",
-               "9c1ca61727329e02c440f37253d6001d6168ca6128717d4f7f5fa60ca940c655"),
-    "wr2026_highlights": ("002_740b33c2c4e99a0d.txt", "2026-01-21",
-                          "1d97cd2bcb9e3e7fc46f246665aa96b9946496ea09b3d72018e3f8dac5d29888"),
-    "plan15_proposal": ("003_4f394fc16795f259.txt", "2025-12-08",
-                        "963c3b62566b16a00572514975d93c1def5420ccf5104db62e226364e578e7c4"),
-    "reply2022_no4": ("004_9df9e4a75860d1fb.txt", "2022-11-06",
-                      "801d40e30389e60167a68946fe34366da0022f79b262084e096b25c0a02c3959"),
+    "wr2022_excerpt": (
+        "000_efe28e4ce7a86f87.txt",
+        "2022-04",
+        "c4e0849556a980d2505d06eb061960468c377d4acc563749bf4356edd08871a1",
+    ),
+    "wr2020": (
+        "001_5e9ac6a1cf9e1153.txt",
+        "2020-04-24",
+        "9c1ca61727329e02c440f37253d6001d6168ca6128717d4f7f5fa60ca940c655",
+    ),
+    "wr2026_highlights": (
+        "002_740b33c2c4e99a0d.txt",
+        "2026-01-21",
+        "1d97cd2bcb9e3e7fc46f246665aa96b9946496ea09b3d72018e3f8dac5d29888",
+    ),
+    "plan15_proposal": (
+        "003_4f394fc16795f259.txt",
+        "2025-12-08",
+        "963c3b62566b16a00572514975d93c1def5420ccf5104db62e226364e578e7c4",
+    ),
+    "reply2022_no4": (
+        "004_9df9e4a75860d1fb.txt",
+        "2022-11-06",
+        "801d40e30389e60167a68946fe34366da0022f79b262084e096b25c0a02c3959",
+    ),
 }
 
 
@@ -65,7 +80,9 @@ def test_years_mentioned(shipped_corpus):
 def test_summary_table(shipped_corpus):
     table = shipped_corpus.summary()
     assert list(table["doc_id"]) == list(SHIPPED)
-    assert {"doc_type", "published", "chars", "bytes", "encoding", "years_mentioned"} <= set(table.columns)
+    assert {"doc_type", "published", "chars", "bytes", "encoding", "years_mentioned"} <= set(
+        table.columns
+    )
     assert (table["chars"] > 1000).all()
 
 
@@ -145,10 +162,26 @@ def test_unknown_doc_type(corpus_copy):
     assert "statistical_bulletin" in msg  # tells the allowed values
 
 
-@pytest.mark.parametrize("bad", ["2020/04/24", "2020-13", "2020-02-30", "April 2020", ""])
+# 1900 and 2101 are real dates but outside corpus.PUBLISHED_YEARS: typing errors, not documents
+@pytest.mark.parametrize(
+    "bad", ["2020/04/24", "2020-13", "2020-02-30", "April 2020", "", "1900-01", "2101-01-01"]
+)
 def test_bad_date(corpus_copy, bad):
     _edit_manifest(corpus_copy, 1, "published", bad)
-    assert f"line 3: published {bad!r} is not a date; write YYYY-MM-DD or YYYY-MM" in _problems(corpus_copy)
+    assert f"line 3: published {bad!r} is not a date; write YYYY-MM-DD or YYYY-MM" in _problems(
+        corpus_copy
+    )
+
+
+def test_problems_of_several_rows_are_all_listed_in_manifest_order(corpus_copy):
+    # a metadata problem (doc_type) and a file problem (missing file) on different rows: one error
+    # lists both, the row on line 2 first
+    _edit_manifest(corpus_copy, 2, "doc_type", "speech")
+    _edit_manifest(corpus_copy, 0, "file", "no_such_file.txt")
+    msg = _problems(corpus_copy)
+    assert msg.index("line 2: file 'no_such_file.txt' not found") < msg.index(
+        "line 4: doc_type 'speech' is unknown"
+    )
 
 
 def test_sha256_mismatch(corpus_copy):

@@ -8,16 +8,31 @@ import pandas as pd
 import pytest
 
 from qzanalysis.corpus import Document, load_corpus
-from qzanalysis.extract import STATEMENT_COLUMNS, STATEMENT_DTYPES, extract_statements
+from qzanalysis.extract import extract_statements
+from qzanalysis.schema import STATEMENT_COLUMNS, STATEMENT_DTYPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def make_doc(text: str, published: str = "2020-04-24", doc_type: str = "work_report",
-             doc_id: str = "t", title: str = "测试") -> Document:
-    return Document(doc_id=doc_id, file=Path(f"{doc_id}.txt"), title=title, doc_type=doc_type,
-                    issuer="x", published=published, city="衢州市", text=text, encoding="utf-8",
-                    sha256="0" * 64)
+def make_doc(
+    text: str,
+    published: str = "2020-04-24",
+    doc_type: str = "work_report",
+    doc_id: str = "t",
+    title: str = "测试",
+) -> Document:
+    return Document(
+        doc_id=doc_id,
+        file=Path(f"{doc_id}.txt"),
+        title=title,
+        doc_type=doc_type,
+        issuer="x",
+        published=published,
+        city="衢州市",
+        text=text,
+        encoding="utf-8",
+        sha256="0" * 64,
+    )
 
 
 def extract(text: str, **kw) -> pd.DataFrame:
@@ -25,7 +40,9 @@ def extract(text: str, **kw) -> pd.DataFrame:
 
 
 def rows(df: pd.DataFrame, *cols: str) -> list[tuple]:
-    return [tuple(None if pd.isna(x) else x for x in r) for r in df[list(cols)].itertuples(index=False)]
+    return [
+        tuple(None if pd.isna(x) else x for x in r) for r in df[list(cols)].itertuples(index=False)
+    ]
 
 
 REVIEW_2019 = "一、2019年工作回顾\n\n{}\n"
@@ -54,13 +71,18 @@ def test_shared_verb_list_fenbie():
 
 def test_urban_rural_pair_is_split():
     df = extract(REVIEW_2019.format("城乡居民收入分别增长8.8%、9.8%。"))
-    assert rows(df, "indicator_id", "value") == [("urban_disposable_income", 8.8),
-                                                ("rural_disposable_income", 9.8)]
+    assert rows(df, "indicator_id", "value") == [
+        ("urban_disposable_income", 8.8),
+        ("rural_disposable_income", 9.8),
+    ]
 
 
 def test_one_value_for_many_items():
-    df = extract(TARGETS_2020.format(
-        "确保民间投资、高新技术产业投资、交通投资以及生态环保、城市更新和水利设施投资分别增长10%以上。"))
+    df = extract(
+        TARGETS_2020.format(
+            "确保民间投资、高新技术产业投资、交通投资以及生态环保、城市更新和水利设施投资分别增长10%以上。"
+        )
+    )
     assert len(df) == 6
     assert set(df["value"]) == {10.0} and set(df["comparator"]) == {"ge"}
     assert list(df["indicator_text"])[-3:] == ["生态环保投资", "城市更新投资", "水利设施投资"]
@@ -68,39 +90,60 @@ def test_one_value_for_many_items():
 
 
 def test_jun_and_ge_distribute():
-    df = extract(TARGETS_2020.format("确保事故起数、死亡人数均下降20%。消化批而未供土地、盘活存量建设用地各8000亩以上。"))
+    df = extract(
+        TARGETS_2020.format(
+            "确保事故起数、死亡人数均下降20%。消化批而未供土地、盘活存量建设用地各8000亩以上。"
+        )
+    )
     assert rows(df, "indicator_text", "value", "measure", "direction") == [
-        ("事故起数", 20.0, "change", "decrease"), ("死亡人数", 20.0, "change", "decrease"),
-        ("消化批而未供土地", 8000.0, "count", ""), ("盘活存量建设用地", 8000.0, "count", ""),
+        ("事故起数", 20.0, "change", "decrease"),
+        ("死亡人数", 20.0, "change", "decrease"),
+        ("消化批而未供土地", 8000.0, "count", ""),
+        ("盘活存量建设用地", 8000.0, "count", ""),
     ]
 
 
 def test_level_and_growth_in_one_clause():
     df = extract(REVIEW_2019.format("全市生产总值2125.2亿元、增长6.8%。"))
     assert rows(df, "indicator_id", "measure", "value", "unit") == [
-        ("gdp", "level", 2125.2, "亿元"), ("gdp", "growth", 6.8, "%")]
+        ("gdp", "level", 2125.2, "亿元"),
+        ("gdp", "growth", 6.8, "%"),
+    ]
 
 
 def test_statistical_bulletin_style():
-    df = extract("全年全市生产总值2125.2亿元，按可比价格计算，比上年增长6.8%。",
-                 doc_type="statistical_bulletin", published="2024-03-01")
+    df = extract(
+        "全年全市生产总值2125.2亿元，按可比价格计算，比上年增长6.8%。",
+        doc_type="statistical_bulletin",
+        published="2024-03-01",
+    )
     assert rows(df, "indicator_id", "measure", "value", "period_start", "kind") == [
-        ("gdp", "level", 2125.2, "2023", "outcome"), ("gdp", "growth", 6.8, "2023", "outcome")]
+        ("gdp", "level", 2125.2, "2023", "outcome"),
+        ("gdp", "growth", 6.8, "2023", "outcome"),
+    ]
 
 
 def test_percentage_points_and_decrease_and_share_and_ratio():
-    df = extract(REVIEW_2019.format(
-        "城镇化率提高1.2个百分点。单位能耗下降3.5%。绿色信贷占全部贷款余额的30.8%。城乡居民收入倍差缩小至1.75。"))
+    df = extract(
+        REVIEW_2019.format(
+            "城镇化率提高1.2个百分点。单位能耗下降3.5%。绿色信贷占全部贷款余额的30.8%。城乡居民收入倍差缩小至1.75。"
+        )
+    )
     assert rows(df, "measure", "unit", "direction", "value") == [
-        ("change", "百分点", "increase", 1.2), ("change", "%", "decrease", 3.5),
-        ("share", "%", "", 30.8), ("ratio", "", "decrease", 1.75)]
+        ("change", "百分点", "increase", 1.2),
+        ("change", "%", "decrease", 3.5),
+        ("share", "%", "", 30.8),
+        ("ratio", "", "decrease", 1.75),
+    ]
 
 
 def test_from_to_gives_two_outcomes_with_two_periods():
     text = "2025年主要工作和“十四五”发展成就\n\n五年来,人均预期寿命由80.2岁提高到82.3岁。\n"
     df = extract(text, published="2026-01-21", doc_type="work_report_highlights")
     assert rows(df, "value", "period_start", "period_end", "measure") == [
-        (80.2, "2020", "2020", "level"), (82.3, "2025", "2025", "level")]
+        (80.2, "2020", "2020", "level"),
+        (82.3, "2025", "2025", "level"),
+    ]
 
 
 def test_threshold_inside_indicator_name():
@@ -110,37 +153,57 @@ def test_threshold_inside_indicator_name():
 
 
 def test_rank_and_completion():
-    df = extract("今年前三季度,全市开展职业技能培训8.59万人次、开展农民培训34800人次、评选“三衢工匠”5256名,"
-                 "分别完成年度任务的130%、116%、97.28%。工业投资同比增长37.5%,排名全省第1。",
-                 doc_type="reply_to_deputies", published="2022-11-06")
+    df = extract(
+        "今年前三季度,全市开展职业技能培训8.59万人次、开展农民培训34800人次、评选“三衢工匠”5256名,"
+        "分别完成年度任务的130%、116%、97.28%。工业投资同比增长37.5%,排名全省第1。",
+        doc_type="reply_to_deputies",
+        published="2022-11-06",
+    )
     completion = df[df["measure"] == "completion"]
     assert list(completion["value"]) == [130.0, 116.0, 97.28]
-    assert list(completion["indicator_text"]) == list(df[df["measure"] == "count"]["indicator_text"])
+    assert list(completion["indicator_text"]) == list(
+        df[df["measure"] == "count"]["indicator_text"]
+    )
     rank = df[df["measure"] == "rank"]
     assert rows(rank, "value", "unit", "indicator_text") == [(1.0, "位", "工业投资")]
     assert set(df["period_start"]) == {"2022-01"} and set(df["period_end"]) == {"2022-09"}
 
 
 def test_year_to_date_and_as_of_now():
-    df = extract("今年以来,累计走访调研96次。截至目前,全市已建立碳账户234.2万个。",
-                 doc_type="reply_to_deputies", published="2022-11-06")
+    df = extract(
+        "今年以来,累计走访调研96次。截至目前,全市已建立碳账户234.2万个。",
+        doc_type="reply_to_deputies",
+        published="2022-11-06",
+    )
     assert rows(df, "kind", "period_start", "period_end") == [
-        ("outcome", "2022-01", "2022-11"), ("outcome", "2022-11", "2022-11")]
+        ("outcome", "2022-01", "2022-11"),
+        ("outcome", "2022-11", "2022-11"),
+    ]
 
 
 def test_five_year_horizon_levels_and_cumulative_counts():
-    text = ("今后五年工作的主要目标是:全市生产总值超过2800亿元,新认定国家高新技术企业500家。\n\n"
-            "## (一) 聚焦聚力工业强市\n\n引进落地5个百亿元以上重大制造业项目。\n")
+    text = (
+        "今后五年工作的主要目标是:全市生产总值超过2800亿元,新认定国家高新技术企业500家。\n\n"
+        "## (一) 聚焦聚力工业强市\n\n引进落地5个百亿元以上重大制造业项目。\n"
+    )
     df = extract(text, published="2022-04", doc_type="work_report_excerpt")
     assert rows(df, "value", "kind", "period_start", "period_end", "measure") == [
-        (2800.0, "target", "2026", "2026", "level"), (500.0, "target", "2022", "2026", "count"),
-        (5.0, "target", "2022", "2026", "count")]
+        (2800.0, "target", "2026", "2026", "level"),
+        (500.0, "target", "2022", "2026", "count"),
+        (5.0, "target", "2022", "2026", "count"),
+    ]
 
 
 def test_by_year_target_and_expected():
-    df = extract("力争到2026年,实现全市规上工业总产值突破5000亿元。预计2025年全市生产总值达到2400亿元。",
-                 doc_type="reply_to_deputies", published="2022-11-06")
-    assert rows(df, "kind", "period_end", "comparator") == [("target", "2026", "gt"), ("expected", "2025", "eq")]
+    df = extract(
+        "力争到2026年,实现全市规上工业总产值突破5000亿元。预计2025年全市生产总值达到2400亿元。",
+        doc_type="reply_to_deputies",
+        published="2022-11-06",
+    )
+    assert rows(df, "kind", "period_end", "comparator") == [
+        ("target", "2026", "gt"),
+        ("expected", "2025", "eq"),
+    ]
 
 
 def test_fyp_average_growth_spans_plan():
@@ -151,11 +214,14 @@ def test_fyp_average_growth_spans_plan():
 
 def test_section_structure_decides_kind():
     text = REVIEW_2019.format("固定资产投资增长7.3%。") + TARGETS_2020.format(
-        "今年,建议我市经济社会发展的主要预期目标为:地区生产总值增长7%左右;城镇登记失业率控制在3.5%以内。")
+        "今年,建议我市经济社会发展的主要预期目标为:地区生产总值增长7%左右;城镇登记失业率控制在3.5%以内。"
+    )
     df = extract(text)
     assert rows(df, "kind", "period_start", "comparator", "measure") == [
-        ("outcome", "2019", "eq", "growth"), ("target", "2020", "approx", "growth"),
-        ("target", "2020", "le", "share")]
+        ("outcome", "2019", "eq", "growth"),
+        ("target", "2020", "approx", "growth"),
+        ("target", "2020", "le", "share"),
+    ]
 
 
 def test_fullwidth_digits_and_offsets_point_to_original_text():
@@ -164,7 +230,7 @@ def test_fullwidth_digits_and_offsets_point_to_original_text():
     df = extract_statements([doc])
     assert list(df["value"]) == [6.7, 13.0]
     for r in df.itertuples():
-        assert doc.text[r.char_start:r.char_end] == r.evidence
+        assert doc.text[r.char_start : r.char_end] == r.evidence
     assert list(df["evidence"]) == ["６．７％", "13 家"]
 
 
@@ -189,9 +255,12 @@ def corpus_statements(shipped_corpus):
 def test_every_span_holds_its_number(shipped_corpus, corpus_statements):
     texts = {d.doc_id: d.text for d in shipped_corpus}
     for r in corpus_statements.itertuples():
-        evidence = texts[r.doc_id][r.char_start:r.char_end]
+        evidence = texts[r.doc_id][r.char_start : r.char_end]
         assert evidence == r.evidence
-        assert any(ch.isdigit() or ch in "零〇一二两三四五六七八九十百千" or ch in "翻倍" for ch in evidence)
+        assert any(
+            ch.isdigit() or ch in "零〇一二两三四五六七八九十百千" or ch in "翻倍"
+            for ch in evidence
+        )
         assert evidence.strip() in texts[r.doc_id] and r.quote and evidence.strip()[:1] in r.quote
 
 
@@ -208,10 +277,14 @@ def test_counts_per_document_and_kind(corpus_statements):
 
 
 def _gold() -> pd.DataFrame:
-    frames = [pd.read_csv(FIXTURES / f, dtype=str, keep_default_na=False) for f in ("gold_000.csv", "gold_001.csv")]
+    frames = [
+        pd.read_csv(FIXTURES / f, dtype=str, keep_default_na=False)
+        for f in ("gold_000.csv", "gold_001.csv")
+    ]
     gold = pd.concat(frames, ignore_index=True)
-    gold["doc_id"] = gold["doc"].map({"000_efe28e4ce7a86f87.txt": "wr2022_excerpt",
-                                      "001_5e9ac6a1cf9e1153.txt": "wr2020"})
+    gold["doc_id"] = gold["doc"].map(
+        {"000_efe28e4ce7a86f87.txt": "wr2022_excerpt", "001_5e9ac6a1cf9e1153.txt": "wr2020"}
+    )
     return gold
 
 
@@ -225,10 +298,12 @@ def test_every_certain_gold_anchor_is_found(shipped_corpus, corpus_statements):
         start = text.find(g.anchor)
         assert start >= 0, g.anchor
         end = start + len(g.anchor)
-        cand = corpus_statements[(corpus_statements["doc_id"] == g.doc_id)
-                                 & ((corpus_statements["value"] - float(g.value)).abs() < 1e-9)
-                                 & (corpus_statements["char_start"] < end)
-                                 & (corpus_statements["char_end"] > start)]
+        cand = corpus_statements[
+            (corpus_statements["doc_id"] == g.doc_id)
+            & ((corpus_statements["value"] - float(g.value)).abs() < 1e-9)
+            & (corpus_statements["char_start"] < end)
+            & (corpus_statements["char_end"] > start)
+        ]
         if cand.empty:
             missing.append((g.doc_id, g.indicator, g.value))
     assert missing == []
@@ -237,7 +312,9 @@ def test_every_certain_gold_anchor_is_found(shipped_corpus, corpus_statements):
 def test_gold_attributes_of_key_rows(corpus_statements):
     wr = corpus_statements[corpus_statements["doc_id"] == "wr2020"]
     gdp_target = wr[(wr["indicator_id"] == "gdp") & (wr["kind"] == "target")]
-    assert rows(gdp_target, "value", "comparator", "measure", "period_start") == [(7.0, "approx", "growth", "2020")]
+    assert rows(gdp_target, "value", "comparator", "measure", "period_start") == [
+        (7.0, "approx", "growth", "2020")
+    ]
     covid = wr[wr["evidence"].str.contains("2.2万人次")]
     assert rows(covid, "period_start", "period_end", "unit") == [("2020-01", "2020-04", "万人次")]
 
@@ -255,8 +332,11 @@ BULLETIN = dict(published="2024-03-28", doc_type="statistical_bulletin")
 
 
 def test_modifier_clause_inherits_previous_indicator():
-    df = extract("一、综合\n\n规模以上工业总产值2863.5亿元，同口径增长10.2%。常住人口城镇化率为60.4%，"
-                 "比上年末提高1.2个百分点。\n", **BULLETIN)
+    df = extract(
+        "一、综合\n\n规模以上工业总产值2863.5亿元，同口径增长10.2%。常住人口城镇化率为60.4%，"
+        "比上年末提高1.2个百分点。\n",
+        **BULLETIN,
+    )
     assert rows(df, "indicator_id", "measure", "value", "period_start") == [
         ("industrial_output_above_scale", "level", 2863.5, "2023"),
         ("industrial_output_above_scale", "growth", 10.2, "2023"),
@@ -278,15 +358,21 @@ def test_value_added_is_a_noun_not_a_verb():
     assert rows(df, "measure", "value") == [("share", 6.9)]
 
 
-EVAL = dict(published="2023-09", doc_type="plan_evaluation",
-            title="衢州市国民经济和社会发展第十四个五年规划纲要实施情况中期评估报告")
+EVAL = dict(
+    published="2023-09",
+    doc_type="plan_evaluation",
+    title="衢州市国民经济和社会发展第十四个五年规划纲要实施情况中期评估报告",
+)
 
 
 def test_midterm_evaluation_targets_and_outcomes_by_clause():
-    df = extract("一、主要指标完成情况\n\n地区生产总值年均增长目标为7%左右，2021—2022年实际年均增长6.4%。"
-                 "一般公共预算收入前两年年均增长10.5%。研发经费支出占地区生产总值比重目标为2.8%，2022年达到2.31%，"
-                 "比2020年提高0.35个百分点。城镇新增就业目标为五年累计15万人，前两年累计完成7.9万人，完成目标的52.7%。"
-                 "后三年全市生产总值年均增长需达到7.4%左右。\n", **EVAL)
+    df = extract(
+        "一、主要指标完成情况\n\n地区生产总值年均增长目标为7%左右，2021—2022年实际年均增长6.4%。"
+        "一般公共预算收入前两年年均增长10.5%。研发经费支出占地区生产总值比重目标为2.8%，2022年达到2.31%，"
+        "比2020年提高0.35个百分点。城镇新增就业目标为五年累计15万人，前两年累计完成7.9万人，完成目标的52.7%。"
+        "后三年全市生产总值年均增长需达到7.4%左右。\n",
+        **EVAL,
+    )
     got = rows(df, "kind", "indicator_id", "measure", "value", "period_start", "period_end")
     assert got == [
         ("target", "gdp", "growth", 7.0, "2021", "2025"),
@@ -303,48 +389,73 @@ def test_midterm_evaluation_targets_and_outcomes_by_clause():
 
 
 def test_number_naming_a_target_after_it():
-    df = extract("一、主要指标完成情况\n\n市区PM2.5平均浓度2022年为24微克/立方米，已提前完成控制在28微克/立方米以内的目标。\n",
-                 **EVAL)
+    df = extract(
+        "一、主要指标完成情况\n\n市区PM2.5平均浓度2022年为24微克/立方米，已提前完成控制在28微克/立方米以内的目标。\n",
+        **EVAL,
+    )
     assert rows(df, "kind", "indicator_id", "value", "comparator", "period_end") == [
-        ("outcome", "pm25", 24.0, "eq", "2022"), ("target", "pm25", 28.0, "le", "2025")]
+        ("outcome", "pm25", 24.0, "eq", "2022"),
+        ("target", "pm25", 28.0, "le", "2025"),
+    ]
 
 
 def test_expected_scope_runs_over_following_clauses_but_youwang_does_not():
-    df = extract("一、“十四五”时期发展成就\n\n预计2025年全市生产总值达到2400亿元，人均地区生产总值突破10万元。"
-                 "新材料产业链产值有望突破千亿大关，新增上市公司16家。\n",
-                 published="2025-12-08", doc_type="plan_proposal")
+    df = extract(
+        "一、“十四五”时期发展成就\n\n预计2025年全市生产总值达到2400亿元，人均地区生产总值突破10万元。"
+        "新材料产业链产值有望突破千亿大关，新增上市公司16家。\n",
+        published="2025-12-08",
+        doc_type="plan_proposal",
+    )
     assert rows(df, "kind", "value", "period_end") == [
-        ("expected", 2400.0, "2025"), ("expected", 10.0, "2025"), ("expected", 1000.0, "2025"),
-        ("outcome", 16.0, "2025")]
+        ("expected", 2400.0, "2025"),
+        ("expected", 10.0, "2025"),
+        ("expected", 1000.0, "2025"),
+        ("outcome", 16.0, "2025"),
+    ]
 
 
 def test_from_to_list_of_two_items_four_values():
-    df = extract("一、过去五年工作回顾\n\n过去五年，城乡居民人均可支配收入分别由21800元、10315元增加到36820元、19145元。\n",
-                 published="2017-02-20")
+    df = extract(
+        "一、过去五年工作回顾\n\n过去五年，城乡居民人均可支配收入分别由21800元、10315元增加到36820元、19145元。\n",
+        published="2017-02-20",
+    )
     assert rows(df, "indicator_id", "value", "period_start") == [
-        ("urban_disposable_income", 21800.0, "2011"), ("rural_disposable_income", 10315.0, "2011"),
-        ("urban_disposable_income", 36820.0, "2016"), ("rural_disposable_income", 19145.0, "2016"),
+        ("urban_disposable_income", 21800.0, "2011"),
+        ("rural_disposable_income", 10315.0, "2011"),
+        ("urban_disposable_income", 36820.0, "2016"),
+        ("rural_disposable_income", 19145.0, "2016"),
     ]
 
 
 def test_progress_reply_part_year_this_year_and_next_year():
-    text = ("一、工作进展\n\n今年以来，各项工作有序推进。1—9月，全市规上工业增加值同比增长8.7%。"
-            "全市农村居民人均可支配收入32156元。\n\n今年新开工亿元以上产业项目162个，完成年度目标的108%。\n\n"
-            "二、下一步打算\n\n明年，计划新增“共富工坊”300家以上。\n")
+    text = (
+        "一、工作进展\n\n今年以来，各项工作有序推进。1—9月，全市规上工业增加值同比增长8.7%。"
+        "全市农村居民人均可支配收入32156元。\n\n今年新开工亿元以上产业项目162个，完成年度目标的108%。\n\n"
+        "二、下一步打算\n\n明年，计划新增“共富工坊”300家以上。\n"
+    )
     df = extract(text, published="2023-10-20", doc_type="reply_to_deputies")
     assert rows(df, "kind", "value", "period_start", "period_end") == [
-        ("outcome", 8.7, "2023-01", "2023-09"), ("outcome", 32156.0, "2023-01", "2023-09"),
-        ("outcome", 162.0, "2023-01", "2023-10"), ("outcome", 108.0, "2023-01", "2023-10"),
+        ("outcome", 8.7, "2023-01", "2023-09"),
+        ("outcome", 32156.0, "2023-01", "2023-09"),
+        ("outcome", 162.0, "2023-01", "2023-10"),
+        ("outcome", 108.0, "2023-01", "2023-10"),
         ("target", 300.0, "2024", "2024"),
     ]
 
 
 def test_chinese_numerals_keep_the_written_unit():
-    df = extract("一、2020年工作回顾\n\n全年粮食播种面积一百三十万亩。新增省级现代农业园区五个，培育农业龙头企业一百二十家以上。"
-                 "全市主要农作物耕种收综合机械化率达到七成以上。\n", published="2021-01-26", doc_type="news")
+    df = extract(
+        "一、2020年工作回顾\n\n全年粮食播种面积一百三十万亩。新增省级现代农业园区五个，培育农业龙头企业一百二十家以上。"
+        "全市主要农作物耕种收综合机械化率达到七成以上。\n",
+        published="2021-01-26",
+        doc_type="news",
+    )
     assert rows(df, "value", "unit", "measure", "comparator") == [
-        (130.0, "万亩", "level", "eq"), (5.0, "个", "count", "eq"), (120.0, "家", "count", "ge"),
-        (70.0, "%", "share", "ge")]
+        (130.0, "万亩", "level", "eq"),
+        (5.0, "个", "count", "eq"),
+        (120.0, "家", "count", "ge"),
+        (70.0, "%", "share", "ge"),
+    ]
 
 
 def test_extent_units_are_counts_only_with_a_count_verb():
@@ -358,8 +469,11 @@ BULLETIN_2024 = "一、综合\n\n{}\n"
 
 
 def test_negative_rate_is_a_signed_level_not_a_decrease():
-    df = extract(BULLETIN_2024.format("全年出生率为6.1‰，人口自然增长率为-1.2‰。全年居民消费价格下降1.2%。"),
-                 published="2025-03-26", doc_type="statistical_bulletin")
+    df = extract(
+        BULLETIN_2024.format("全年出生率为6.1‰，人口自然增长率为-1.2‰。全年居民消费价格下降1.2%。"),
+        published="2025-03-26",
+        doc_type="statistical_bulletin",
+    )
     assert rows(df, "indicator_text", "measure", "direction", "value", "unit", "period_start") == [
         ("出生率", "share", "", 6.1, "‰", "2024"),
         ("人口自然增长率", "share", "", -1.2, "‰", "2024"),
@@ -379,35 +493,55 @@ def test_from_year_to_year_gives_two_outcomes_with_their_own_years():
 def test_verbs_listed_with_dunhao_share_their_objects():
     df = extract(REVIEW_2019.format("新建、改扩建中小学和幼儿园各15所。"))
     assert rows(df, "indicator_text", "measure", "value", "unit") == [
-        ("新建、改扩建中小学", "count", 15.0, "所"), ("新建、改扩建幼儿园", "count", 15.0, "所")]
+        ("新建、改扩建中小学", "count", 15.0, "所"),
+        ("新建、改扩建幼儿园", "count", 15.0, "所"),
+    ]
 
 
-PLAN_2030 = ("第二章　主要目标\n\n到2030年，经济社会发展主要目标是：\n\n"
-             "——经济发展。全市生产总值年均增长6%左右，总量突破3200亿元；到2027年，规上工业企业数量突破3000家；"
-             "规上工业增加值年均增长7.5%。\n\n——创新驱动。研发经费支出占地区生产总值比重达到3.2%。\n")
+PLAN_2030 = (
+    "第二章　主要目标\n\n到2030年，经济社会发展主要目标是：\n\n"
+    "——经济发展。全市生产总值年均增长6%左右，总量突破3200亿元；到2027年，规上工业企业数量突破3000家；"
+    "规上工业增加值年均增长7.5%。\n\n——创新驱动。研发经费支出占地区生产总值比重达到3.2%。\n"
+)
 
 
 def test_deadline_inside_a_list_dates_its_own_statement_only():
-    df = extract(PLAN_2030, published="2026-02-06", doc_type="plan_outline", title="第十五个五年规划纲要")
+    df = extract(
+        PLAN_2030, published="2026-02-06", doc_type="plan_outline", title="第十五个五年规划纲要"
+    )
     assert rows(df, "value", "period_start", "period_end") == [
-        (6.0, "2026", "2030"), (3200.0, "2030", "2030"), (3000.0, "2027", "2027"),
-        (7.5, "2026", "2030"), (3.2, "2030", "2030")]
+        (6.0, "2026", "2030"),
+        (3200.0, "2030", "2030"),
+        (3000.0, "2027", "2027"),
+        (7.5, "2026", "2030"),
+        (3.2, "2030", "2030"),
+    ]
 
 
 def test_deadline_before_every_value_dates_the_whole_sentence():
-    df = extract(TARGETS_2020.format("通过多项举措，力争到2022年，工业总产值突破5000亿元；主导产业占比达到50%左右。"))
+    df = extract(
+        TARGETS_2020.format(
+            "通过多项举措，力争到2022年，工业总产值突破5000亿元；主导产业占比达到50%左右。"
+        )
+    )
     assert rows(df, "kind", "value", "period_start", "period_end") == [
-        ("target", 5000.0, "2022", "2022"), ("target", 50.0, "2022", "2022")]
+        ("target", 5000.0, "2022", "2022"),
+        ("target", 50.0, "2022", "2022"),
+    ]
 
 
 def test_generic_noun_refers_back_to_the_sentence_indicator():
-    df = extract(PLAN_2030, published="2026-02-06", doc_type="plan_outline", title="第十五个五年规划纲要")
+    df = extract(
+        PLAN_2030, published="2026-02-06", doc_type="plan_outline", title="第十五个五年规划纲要"
+    )
     assert rows(df, "indicator_id", "value")[:2] == [("gdp", 6.0), ("gdp", 3200.0)]
 
 
 def test_plan_period_average_inside_an_estimate():
-    doc = ("第一章　发展基础\n\n“十四五”时期，全市综合实力跃上新台阶。预计2025年全市生产总值达到2420亿元，"
-           "“十四五”时期年均增长6.4%；一般公共预算收入预计达到265亿元。\n")
+    doc = (
+        "第一章　发展基础\n\n“十四五”时期，全市综合实力跃上新台阶。预计2025年全市生产总值达到2420亿元，"
+        "“十四五”时期年均增长6.4%；一般公共预算收入预计达到265亿元。\n"
+    )
     df = extract(doc, published="2026-02-06", doc_type="plan_outline", title="第十五个五年规划纲要")
     assert rows(df, "kind", "indicator_id", "measure", "value", "period_start", "period_end") == [
         ("expected", "gdp", "level", 2420.0, "2025", "2025"),
@@ -417,14 +551,20 @@ def test_plan_period_average_inside_an_estimate():
 
 
 def test_growth_written_as_a_multiple():
-    df = extract(BULLETIN_2024.format("跨境电商进出口额比上年增长1.5倍。"),
-                 published="2025-03-26", doc_type="statistical_bulletin")
+    df = extract(
+        BULLETIN_2024.format("跨境电商进出口额比上年增长1.5倍。"),
+        published="2025-03-26",
+        doc_type="statistical_bulletin",
+    )
     assert rows(df, "measure", "direction", "value", "unit") == [("growth", "increase", 1.5, "倍")]
 
 
 def test_per_capita_and_year_end_stocks_are_levels():
-    df = extract(BULLETIN_2024.format("年末每千人口执业（助理）医师3.62人。新增国家高新技术企业215家。"),
-                 published="2025-03-26", doc_type="statistical_bulletin")
+    df = extract(
+        BULLETIN_2024.format("年末每千人口执业（助理）医师3.62人。新增国家高新技术企业215家。"),
+        published="2025-03-26",
+        doc_type="statistical_bulletin",
+    )
     assert rows(df, "measure", "value") == [("level", 3.62), ("count", 215.0)]
 
 
@@ -456,7 +596,10 @@ NEWS_H1 = dict(published="2024-07-22", doc_type="news")
 def test_completion_of_a_target_is_not_a_target():
     doc = "一、2023年工作总结\n\n截至11月底，完成工业废气治理项目86个，完成年度目标的123%。\n"
     df = extract(doc, **SUMMARY_2023)
-    assert rows(df, "kind", "measure", "value") == [("outcome", "count", 86.0), ("outcome", "completion", 123.0)]
+    assert rows(df, "kind", "measure", "value") == [
+        ("outcome", "count", 86.0),
+        ("outcome", "completion", 123.0),
+    ]
 
 
 def test_completion_of_target_tasks_keeps_the_indicator():
@@ -464,25 +607,36 @@ def test_completion_of_target_tasks_keeps_the_indicator():
     df = extract(doc, **NEWS_H1)
     assert rows(df, "kind", "indicator_id", "measure", "period_start", "period_end") == [
         ("outcome", "new_urban_employment", "count", "2024-01", "2024-06"),
-        ("outcome", "new_urban_employment", "completion", "2024-01", "2024-06")]
+        ("outcome", "new_urban_employment", "completion", "2024-01", "2024-06"),
+    ]
 
 
 def test_this_year_opening_a_paragraph_wins_over_the_plan_horizon():
-    doc = ("二、“十四五”时期的主要目标和2021年工作安排\n\n今后五年，地区生产总值年均增长7%左右。\n\n"
-           "今年是“十四五”开局之年。主要预期目标是：地区生产总值增长8%以上；城镇登记失业率控制在3%以内。\n")
+    doc = (
+        "二、“十四五”时期的主要目标和2021年工作安排\n\n今后五年，地区生产总值年均增长7%左右。\n\n"
+        "今年是“十四五”开局之年。主要预期目标是：地区生产总值增长8%以上；城镇登记失业率控制在3%以内。\n"
+    )
     df = extract(doc, published="2021-02-03", doc_type="work_report")
     assert rows(df, "value", "period_start", "period_end") == [
-        (7.0, "2021", "2025"), (8.0, "2021", "2021"), (3.0, "2021", "2021")]
+        (7.0, "2021", "2025"),
+        (8.0, "2021", "2021"),
+        (3.0, "2021", "2021"),
+    ]
 
 
 def test_average_growth_after_from_year_to_year_spans_the_years_between():
-    doc = ("一、过去五年工作回顾\n\n地区生产总值由2015年的248.6亿元增加到2020年的372.4亿元，年均增长7.1%；"
-           "城乡居民收入倍差由2015年的1.92缩小到1.76。\n")
+    doc = (
+        "一、过去五年工作回顾\n\n地区生产总值由2015年的248.6亿元增加到2020年的372.4亿元，年均增长7.1%；"
+        "城乡居民收入倍差由2015年的1.92缩小到1.76。\n"
+    )
     df = extract(doc, published="2021-02-03", doc_type="work_report")
     assert rows(df, "indicator_id", "value", "period_start", "period_end") == [
-        ("gdp", 248.6, "2015", "2015"), ("gdp", 372.4, "2020", "2020"), ("gdp", 7.1, "2016", "2020"),
+        ("gdp", 248.6, "2015", "2015"),
+        ("gdp", 372.4, "2020", "2020"),
+        ("gdp", 7.1, "2016", "2020"),
         ("urban_rural_income_ratio", 1.92, "2015", "2015"),
-        ("urban_rural_income_ratio", 1.76, "2020", "2020")]
+        ("urban_rural_income_ratio", 1.76, "2020", "2020"),
+    ]
 
 
 def test_from_to_of_a_count_unit_is_two_stocks():
@@ -491,29 +645,48 @@ def test_from_to_of_a_count_unit_is_two_stocks():
 
 
 def test_until_end_of_month_is_a_part_year_and_a_single_month_is_itself():
-    df = extract("一、2023年工作总结\n\n截至11月底，市区PM2.5平均浓度为25.3微克/立方米，同比下降4.2%。"
-                 "预计全年市区PM2.5平均浓度可控制在26微克/立方米以内。\n", **SUMMARY_2023)
+    df = extract(
+        "一、2023年工作总结\n\n截至11月底，市区PM2.5平均浓度为25.3微克/立方米，同比下降4.2%。"
+        "预计全年市区PM2.5平均浓度可控制在26微克/立方米以内。\n",
+        **SUMMARY_2023,
+    )
     assert rows(df, "kind", "value", "period_start", "period_end") == [
-        ("outcome", 25.3, "2023-01", "2023-11"), ("outcome", 4.2, "2023-01", "2023-11"),
-        ("expected", 26.0, "2023", "2023")]
-    df = extract("本报讯　上半年，全县规上工业增加值同比增长9.6%，其中6月份当月增长11.2%，环比增长3.4%。\n", **NEWS_H1)
+        ("outcome", 25.3, "2023-01", "2023-11"),
+        ("outcome", 4.2, "2023-01", "2023-11"),
+        ("expected", 26.0, "2023", "2023"),
+    ]
+    df = extract(
+        "本报讯　上半年，全县规上工业增加值同比增长9.6%，其中6月份当月增长11.2%，环比增长3.4%。\n",
+        **NEWS_H1,
+    )
     assert rows(df, "indicator_id", "value", "period_start", "period_end") == [
         ("industrial_va_above_scale", 9.6, "2024-01", "2024-06"),
         ("industrial_va_above_scale", 11.2, "2024-06", "2024-06"),
-        ("industrial_va_above_scale", 3.4, "2024-06", "2024-06")]
+        ("industrial_va_above_scale", 3.4, "2024-06", "2024-06"),
+    ]
 
 
 def test_parallel_modifiers_share_the_head_noun():
     df = extract("本报讯　上半年，城镇和农村居民人均可支配收入分别增长5.2%和6.9%。\n", **NEWS_H1)
     assert rows(df, "indicator_id", "value") == [
-        ("urban_disposable_income", 5.2), ("rural_disposable_income", 6.9)]
+        ("urban_disposable_income", 5.2),
+        ("rural_disposable_income", 6.9),
+    ]
 
 
 def test_back_references_inherit_the_indicator():
-    df = extract("本报讯　上半年，全县地区生产总值同比增长6.8%，增速比一季度提高0.5个百分点，居全市第2位。"
-                 "固定资产投资同比增长11.5%，增速居全省山区26县第4位。"
-                 "一般公共预算收入完成12.8亿元，完成全年预算的58.3%。\n", **NEWS_H1)
+    df = extract(
+        "本报讯　上半年，全县地区生产总值同比增长6.8%，增速比一季度提高0.5个百分点，居全市第2位。"
+        "固定资产投资同比增长11.5%，增速居全省山区26县第4位。"
+        "一般公共预算收入完成12.8亿元，完成全年预算的58.3%。\n",
+        **NEWS_H1,
+    )
     assert rows(df, "indicator_id", "measure", "value") == [
-        ("gdp", "growth", 6.8), ("gdp", "change", 0.5), ("gdp", "rank", 2.0),
-        ("fixed_asset_investment", "growth", 11.5), ("fixed_asset_investment", "rank", 4.0),
-        ("general_budget_revenue", "level", 12.8), ("general_budget_revenue", "completion", 58.3)]
+        ("gdp", "growth", 6.8),
+        ("gdp", "change", 0.5),
+        ("gdp", "rank", 2.0),
+        ("fixed_asset_investment", "growth", 11.5),
+        ("fixed_asset_investment", "rank", 4.0),
+        ("general_budget_revenue", "level", 12.8),
+        ("general_budget_revenue", "completion", 58.3),
+    ]

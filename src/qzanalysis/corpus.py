@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import hashlib
 import re
 from array import array
@@ -24,25 +23,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from . import paths, periods
+from .schema import DOC_TYPES
 
 MANIFEST_NAME = "manifest.csv"
 REQUIRED_COLUMNS = ("doc_id", "file", "title", "doc_type", "issuer", "published", "city")
 OPTIONAL_COLUMNS = ("encoding", "source", "sha256", "notes")
-DOC_TYPES = (
-    "work_report",
-    "work_report_excerpt",
-    "work_report_highlights",
-    "plan_proposal",
-    "plan_outline",
-    "plan_evaluation",
-    "reply_to_deputies",
-    "statistical_bulletin",
-    "news",
-    "other",
-)
 _DOC_ID_RE = re.compile(r"^[a-z0-9_-]+$")
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
 class CorpusError(ValueError):
@@ -78,7 +65,9 @@ def _looks_like_chinese(text: str) -> bool:
     common = sum(
         1
         for c in non_ascii
-        if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+        if "\u4e00" <= c <= "\u9fff"
+        or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef"
         or c in "“”‘’—…·《》"
     )
     return common / len(non_ascii) >= 0.9
@@ -104,12 +93,12 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             return data.decode(name), codec.name
         except UnicodeDecodeError as exc:
             raise DecodeError(
-                f"cannot be decoded as {encoding}: byte {exc.start} ({data[exc.start:exc.start + 4]!r}) "
+                f"cannot be decoded as {encoding}: byte {exc.start} ({data[exc.start : exc.start + 4]!r}) "
                 f"is invalid; fix the encoding column or re-save the file as UTF-8"
             ) from None
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise DecodeError(
                 f"starts with a UTF-8 byte-order mark but byte {exc.start + 3} is not UTF-8; "
@@ -142,10 +131,30 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 # Full-width ASCII variants (！ to ～) sit at a fixed distance from ASCII.
 _FULLWIDTH_SHIFT = 0xFEE0
 _SUBSCRIPT_DIGITS = {chr(0x2080 + i): str(i) for i in range(10)}
-_SUPERSCRIPT_DIGITS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", **{chr(0x2074 + i - 4): str(i) for i in range(4, 10)}}
+_SUPERSCRIPT_DIGITS = {
+    "⁰": "0",
+    "¹": "1",
+    "²": "2",
+    "³": "3",
+    **{chr(0x2074 + i - 4): str(i) for i in range(4, 10)},
+}
 # A few traditional characters that PDF conversions of simplified documents leak.
-_TRADITIONAL = str.maketrans({"實": "实", "發": "发", "億": "亿", "萬": "万", "與": "与", "經": "经",
-                              "濟": "济", "業": "业", "總": "总", "產": "产", "額": "额", "貫": "贯"})
+_TRADITIONAL = str.maketrans(
+    {
+        "實": "实",
+        "發": "发",
+        "億": "亿",
+        "萬": "万",
+        "與": "与",
+        "經": "经",
+        "濟": "济",
+        "業": "业",
+        "總": "总",
+        "產": "产",
+        "額": "额",
+        "貫": "贯",
+    }
+)
 
 _HSPACE = r"[ \t\u00a0\u3000\u2002-\u200b]"
 _SENTENCE_END = "。！？；：!?;:”’」』）)》】…"
@@ -219,8 +228,12 @@ def normalize_text(original: str) -> NormalizedText:
             nxt = original[end] if end < n else ""
             # Spaces matter only between Latin words ("Noto Sans"); in Chinese text they are
             # PDF noise ("实际到位市外资金 141.6 亿元").
-            if _is_ascii_word(prev) and _is_ascii_word(nxt) and not (prev.isdigit() and nxt.isdigit()) \
-                    and (prev.isalpha() or nxt.isalpha()):
+            if (
+                _is_ascii_word(prev)
+                and _is_ascii_word(nxt)
+                and not (prev.isdigit() and nxt.isdigit())
+                and (prev.isalpha() or nxt.isalpha())
+            ):
                 out.append(" ")
                 origin.append(start)
         else:
@@ -370,16 +383,17 @@ def _compact_years(years: list[int]) -> str:
     return ", ".join(parts)
 
 
+#: Publication dates outside these years are typing errors, not documents.
+PUBLISHED_YEARS = (1949, 2100)
+
+
 def _valid_date(value: str) -> bool:
-    m = _DATE_RE.match(value)
-    if not m:
-        return False
-    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return 1949 <= year <= 2100
+    """A real calendar date (YYYY-MM or YYYY-MM-DD) in PUBLISHED_YEARS."""
+    return periods.is_date(value) and PUBLISHED_YEARS[0] <= int(value[:4]) <= PUBLISHED_YEARS[1]
+
+
+class _RowProblem(Exception):
+    """A manifest row whose document cannot be loaded; the message says what to do."""
 
 
 def load_corpus(path: str | Path | None = None) -> Corpus:
@@ -391,40 +405,10 @@ def load_corpus(path: str | Path | None = None) -> Corpus:
     """
     corpus_dir = Path(path) if path is not None else paths.RAW_DIR
     manifest = corpus_dir / MANIFEST_NAME
-    if not corpus_dir.is_dir():
-        raise CorpusError([f"{corpus_dir} is not a folder; pass --corpus DIR with a manifest.csv"])
-    if not manifest.is_file():
-        raise CorpusError(
-            [f"{manifest} is missing: a corpus folder needs a manifest.csv with columns "
-             f"{', '.join(REQUIRED_COLUMNS)} (see README, 'Adding a document')"],
-            corpus_dir,
-        )
-    problems: list[str] = []
-    try:
-        raw = manifest.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError([f"{manifest}: not UTF-8 (byte {exc.start}); save it as UTF-8 CSV"], corpus_dir) from None
-    reader = csv.reader(raw.splitlines())
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise CorpusError([f"{manifest}: empty file; it needs a header row"], corpus_dir) from None
-    missing_cols = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing_cols:
-        raise CorpusError(
-            [f"{manifest} line 1: missing column(s) {', '.join(missing_cols)}; "
-             f"required: {', '.join(REQUIRED_COLUMNS)}"],
-            corpus_dir,
-        )
-    unknown_cols = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown_cols:
-        problems.append(
-            f"{manifest} line 1: unknown column(s) {', '.join(unknown_cols)}; "
-            f"allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
-        )
-
+    reader, header = _read_manifest_header(corpus_dir, manifest)
+    problems = _unknown_columns(manifest, header)
     documents: list[Document] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # doc_id -> manifest line it first appears on
     for row_values in reader:
         line = reader.line_num
         if not any(v.strip() for v in row_values):
@@ -435,71 +419,134 @@ def load_corpus(path: str | Path | None = None) -> Corpus:
                 "(quote a field that contains a comma)"
             )
             continue
-        row = {k: v.strip() for k, v in zip(header, row_values)}
+        row = {k: v.strip() for k, v in zip(header, row_values, strict=True)}
         where = f"{manifest.name} line {line}"
-        doc_id = row["doc_id"]
-        if not doc_id:
-            problems.append(f"{where}: doc_id is empty; give each document a unique slug")
-        elif not _DOC_ID_RE.match(doc_id):
-            problems.append(f"{where}: doc_id {doc_id!r} must use only a-z, 0-9, '_' and '-'")
-        elif doc_id in seen:
-            problems.append(f"{where}: doc_id {doc_id!r} is duplicated (first on line {seen[doc_id]})")
-        else:
-            seen[doc_id] = line
-        for col in ("title", "issuer", "city"):
-            if not row[col]:
-                problems.append(f"{where}: {col} is empty")
-        if row["doc_type"] not in DOC_TYPES:
-            problems.append(
-                f"{where}: doc_type {row['doc_type']!r} is unknown; use one of {', '.join(DOC_TYPES)}"
-            )
-        if not _valid_date(row["published"]):
-            problems.append(
-                f"{where}: published {row['published']!r} is not a date; write YYYY-MM-DD or YYYY-MM"
-            )
-        if not row["file"]:
-            problems.append(f"{where}: file is empty; give the document's path relative to the manifest")
-            continue
-        file = (corpus_dir / row["file"]).resolve()
-        if not file.is_file():
-            problems.append(f"{where}: file {row['file']!r} not found in {corpus_dir}")
-            continue
-        data = file.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        expected = row.get("sha256", "").lower()
-        if expected and expected != digest:
-            problems.append(
-                f"{where}: {row['file']} has sha256 {digest[:12]}…, manifest says {expected[:12]}…; "
-                "the file changed since it was recorded: restore it, or if the new version is "
-                "intended, update the sha256 column"
-            )
-            continue
+        problems.extend(_check_row(row, where, line, seen))
         try:
-            text, used = decode_bytes(data, row.get("encoding") or None)
-        except DecodeError as exc:
-            problems.append(f"{where}: {row['file']} {exc}")
-            continue
-        if not text.strip():
-            problems.append(f"{where}: {row['file']} is empty; remove the row or add the text")
-            continue
-        documents.append(
-            Document(
-                doc_id=doc_id,
-                file=file,
-                title=row["title"],
-                doc_type=row["doc_type"],
-                issuer=row["issuer"],
-                published=row["published"],
-                city=row["city"],
-                text=text,
-                encoding=used,
-                sha256=digest,
-                source=row.get("source", ""),
-                notes=row.get("notes", ""),
-            )
-        )
+            documents.append(_read_document(row, where, corpus_dir))
+        except _RowProblem as exc:
+            problems.append(str(exc))
     if not documents and not problems:
         problems.append(f"{manifest}: no document rows; add one row per document")
     if problems:
         raise CorpusError(problems, corpus_dir)
     return Corpus(path=corpus_dir, documents=documents)
+
+
+def _read_manifest_header(
+    corpus_dir: Path, manifest: Path
+) -> tuple[Iterator[list[str]], list[str]]:
+    """The manifest's CSV reader (after the header) and its header; raises CorpusError when the
+    folder, the manifest or a required column is missing, or the manifest is not UTF-8."""
+    if not corpus_dir.is_dir():
+        raise CorpusError([f"{corpus_dir} is not a folder; pass --corpus DIR with a manifest.csv"])
+    if not manifest.is_file():
+        raise CorpusError(
+            [
+                f"{manifest} is missing: a corpus folder needs a manifest.csv with columns "
+                f"{', '.join(REQUIRED_COLUMNS)} (see README, 'Adding a document')"
+            ],
+            corpus_dir,
+        )
+    try:
+        raw = manifest.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            [f"{manifest}: not UTF-8 (byte {exc.start}); save it as UTF-8 CSV"], corpus_dir
+        ) from None
+    reader = csv.reader(raw.splitlines())
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise CorpusError([f"{manifest}: empty file; it needs a header row"], corpus_dir) from None
+    missing_cols = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing_cols:
+        raise CorpusError(
+            [
+                f"{manifest} line 1: missing column(s) {', '.join(missing_cols)}; "
+                f"required: {', '.join(REQUIRED_COLUMNS)}"
+            ],
+            corpus_dir,
+        )
+    return reader, header
+
+
+def _unknown_columns(manifest: Path, header: list[str]) -> list[str]:
+    """A problem for header columns the manifest format does not know (else none)."""
+    unknown_cols = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if not unknown_cols:
+        return []
+    return [
+        f"{manifest} line 1: unknown column(s) {', '.join(unknown_cols)}; "
+        f"allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
+    ]
+
+
+def _check_row(row: dict[str, str], where: str, line: int, seen: dict[str, int]) -> list[str]:
+    """The problems of one manifest row's metadata (its file is checked when it is read)."""
+    problems: list[str] = []
+    doc_id = row["doc_id"]
+    if not doc_id:
+        problems.append(f"{where}: doc_id is empty; give each document a unique slug")
+    elif not _DOC_ID_RE.match(doc_id):
+        problems.append(f"{where}: doc_id {doc_id!r} must use only a-z, 0-9, '_' and '-'")
+    elif doc_id in seen:
+        problems.append(f"{where}: doc_id {doc_id!r} is duplicated (first on line {seen[doc_id]})")
+    else:
+        seen[doc_id] = line
+    for col in ("title", "issuer", "city"):
+        if not row[col]:
+            problems.append(f"{where}: {col} is empty")
+    if row["doc_type"] not in DOC_TYPES:
+        problems.append(
+            f"{where}: doc_type {row['doc_type']!r} is unknown; use one of {', '.join(DOC_TYPES)}"
+        )
+    if not _valid_date(row["published"]):
+        problems.append(
+            f"{where}: published {row['published']!r} is not a date; write YYYY-MM-DD or YYYY-MM"
+        )
+    return problems
+
+
+def _read_document(row: dict[str, str], where: str, corpus_dir: Path) -> Document:
+    """Read, verify (sha256) and decode the document of one manifest row.
+
+    Raises:
+        _RowProblem: when the file is missing, changed since it was recorded, undecodable or empty.
+    """
+    if not row["file"]:
+        raise _RowProblem(
+            f"{where}: file is empty; give the document's path relative to the manifest"
+        )
+    file = (corpus_dir / row["file"]).resolve()
+    if not file.is_file():
+        raise _RowProblem(f"{where}: file {row['file']!r} not found in {corpus_dir}")
+    data = file.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    expected = row.get("sha256", "").lower()
+    if expected and expected != digest:
+        raise _RowProblem(
+            f"{where}: {row['file']} has sha256 {digest[:12]}…, manifest says {expected[:12]}…; "
+            "the file changed since it was recorded: restore it, or if the new version is "
+            "intended, update the sha256 column"
+        )
+    try:
+        text, used = decode_bytes(data, row.get("encoding") or None)
+    except DecodeError as exc:
+        raise _RowProblem(f"{where}: {row['file']} {exc}") from None
+    if not text.strip():
+        raise _RowProblem(f"{where}: {row['file']} is empty; remove the row or add the text")
+    return Document(
+        doc_id=row["doc_id"],
+        file=file,
+        title=row["title"],
+        doc_type=row["doc_type"],
+        issuer=row["issuer"],
+        published=row["published"],
+        city=row["city"],
+        text=text,
+        encoding=used,
+        sha256=digest,
+        source=row.get("source", ""),
+        notes=row.get("notes", ""),
+    )

@@ -1,0 +1,237 @@
+"""Indicator phrases, measures and comparators: what a number is about and how it is stated.
+
+The words before a number (inside its clause segment) name the indicator (:func:`clean_indicator`
+strips verbs, comparators and time words from them); lists sharing one verb give each item its value
+(:func:`split_items`). The verb nearest before the number decides the measure (VERB_MEASURES, in
+:func:`decide_measure`) and the words around it the comparator (PREFIX_COMPARATORS, and
+SUFFIX_COMPARATORS read by the number finder).
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import rules
+from .numbers import ValueMention
+
+# one regex over every measure verb, longest first, honouring VERB_NOT_BEFORE / VERB_NOT_AFTER
+_VERB_RE = re.compile(
+    "|".join(
+        "".join(f"(?<!{w})" for w in rules.VERB_NOT_AFTER.get(v, ()))
+        + re.escape(v)
+        + (f"(?![{rules.VERB_NOT_BEFORE[v]}])" if v in rules.VERB_NOT_BEFORE else "")
+        for v, _, _ in sorted(rules.VERB_MEASURES, key=lambda x: -len(x[0]))
+    )
+)
+_VERB_TABLE = {v: (m, d) for v, m, d in rules.VERB_MEASURES}
+
+
+def clean_indicator(phrase: str) -> str:
+    """Strip verbs, comparators and time words from the ends of an indicator phrase."""
+    s = phrase.strip(" _,;:、")
+    # fillers and verbs stack up ("今年力争实现…", "…同比增长"): strip until nothing changes
+    for _ in range(6):
+        new = rules.LEADING_FILLERS.sub("", s).strip(" _,;:、")
+        new = rules.TRAILING_WORDS.sub("", new).strip(" _,;:、")
+        if new == s:
+            break
+        s = new
+    if s.count("“") != s.count("”"):
+        s = s.replace("“", "").replace("”", "") if s.count("“") + s.count("”") == 1 else s
+    return s
+
+
+def prefix_comparator(pre: str) -> str | None:
+    """The comparator the words right before a number set ("不低于" -> ge), or None."""
+    p = pre.rstrip(' “"')
+    for word, comp in rules.PREFIX_COMPARATORS:
+        if p.endswith(word):
+            return comp
+    return None
+
+
+def _last_verb(pre: str) -> tuple[str, str, str] | None:
+    """The last measure verb in ``pre`` -> (verb, measure, direction)."""
+    last = None
+    for m in _VERB_RE.finditer(pre):
+        last = m
+    if last is None:
+        return None
+    measure, direction = _VERB_TABLE[last.group(0)]
+    return last.group(0), measure, direction
+
+
+Verb = tuple[str, str, str]  # (verb, measure, direction), see VERB_MEASURES
+
+
+def decide_measure(v: ValueMention, seg_pre: str, clause_pre: str) -> tuple[str, str]:
+    """Measure and direction of a value from its unit and the verbs before it.
+
+    ``seg_pre`` is the text of the value's own list segment before it, ``clause_pre`` the text of
+    its clause before it.
+    """
+    special = _special_measure(v, clause_pre)
+    if special is not None:
+        return special
+    if rules.COMPLETION_BEFORE.search(seg_pre) or rules.COMPLETION_BEFORE.search(
+        clause_pre.rstrip()
+    ):
+        return "completion", ""
+    verb = _last_verb(seg_pre) or _last_verb(clause_pre)
+    if v.unit == "百分点":
+        if verb and verb[2]:
+            return "change", verb[2]
+        return "change", "decrease" if rules.POINTS_DECREASE_WORDS.search(
+            clause_pre
+        ) else "increase"
+    if v.unit in ("%", "‰"):
+        return _rate_measure(verb, seg_pre)
+    return _amount_measure(v, verb, seg_pre)
+
+
+def _special_measure(v: ValueMention, clause_pre: str) -> tuple[str, str] | None:
+    """The forms that carry their own measure (ranks, ratios, 翻番, 零突破, a population)."""
+    if v.special == "rank":
+        return "rank", ""
+    if v.special == "ratio":
+        return "ratio", ("decrease" if rules.RATIO_DECREASE_WORDS.search(clause_pre) else "")
+    if v.special == "doubling":
+        return "change", "increase"
+    if v.special in ("zero_breakthrough", "zero_occurrence"):
+        return "level", ""
+    if v.unit == "万人" and v.raw.endswith("万"):
+        return "level", ""  # "257万衢州人民": a population
+    return None
+
+
+def _rate_measure(verb: Verb | None, seg_pre: str) -> tuple[str, str]:
+    """A figure in % or ‰: a share without a verb or after a level verb, else the verb's measure."""
+    if verb is None:
+        return "share", ""
+    _, measure, direction = verb
+    if measure == "level" and rules.GROWTH_THEN_LEVEL.search(seg_pre.rstrip(" “")):
+        return "growth", "increase"  # "年均增长需达到7.4%左右", "增速目标为7%"
+    if measure == "level":
+        return "share", ""
+    return measure, direction
+
+
+def _amount_measure(v: ValueMention, verb: Verb | None, seg_pre: str) -> tuple[str, str]:
+    """A figure in an absolute unit (亿元, 家, 公里, 倍 …)."""
+    changes = verb is not None and verb[1] in ("growth", "change")
+    if v.unit == "倍" and changes and verb[2] == "increase":
+        return "growth", "increase"  # "比上年增长1.5倍": growth written as a multiple (= +150%)
+    if changes and seg_pre.rstrip().endswith(verb[0]):
+        return "change", verb[2] or "increase"
+    if v.unit in rules.MONEY_UNITS:
+        return "level", ""
+    if v.unit in rules.EXTENT_UNITS:
+        return ("count", "") if rules.COUNT_VERBS.search(seg_pre) else ("level", "")
+    if v.unit in rules.COUNT_UNITS or v.unit in rules.CAPACITY_UNITS:
+        return _count_unit_measure(seg_pre)
+    return "level", ""
+
+
+def _count_unit_measure(seg_pre: str) -> tuple[str, str]:
+    """A figure in a count unit: things added ('count') unless the words make it a stock ('level')."""
+    if rules.ADDED_PREFIX.search(seg_pre) and seg_pre.rstrip(" “").endswith("累计"):
+        return "count", ""  # "新增就业…五年累计15万人"
+    if rules.LEVEL_VERBS.search(seg_pre.rstrip(" “近约超")):
+        return "level", ""
+    if rules.PER_CAPITA.search(seg_pre):
+        return "level", ""
+    if rules.COUNT_VERBS.search(seg_pre):
+        return "count", ""
+    if rules.LEVEL_NOUNS.search(seg_pre):
+        return "level", ""
+    return "count", ""
+
+
+def split_items(subject: str, masked_subject: str) -> list[str]:
+    """The items of a list sharing one verb, each a cleaned indicator phrase.
+
+    "财政总收入和一般公共预算收入" -> both; "新建、改扩建中小学和幼儿园" -> "新建、改扩建中小学",
+    "新建、改扩建幼儿园"; "城镇和农村居民人均可支配收入" -> "城镇居民人均可支配收入", "农村居民…";
+    "生态环保、城市更新和水利设施投资" -> "生态环保投资", …. ``masked_subject`` is ``subject`` with
+    brackets and quotes masked (see :func:`.structure.mask_brackets`), so separators inside them
+    do not split.
+    """
+    pieces, seps, s = [], [], 0
+    for m in rules.ITEM_SEPARATORS.finditer(masked_subject):
+        pieces.append(subject[s : m.start()])
+        seps.append(m.group(0))
+        s = m.end()
+    pieces.append(subject[s:])
+    items = [clean_indicator(x) for x in _attach_verb_chains(pieces, seps)]
+    items = [x for x in items if x]
+    if len(items) > 1:
+        items = [_complete_item(it, items[-1]) for it in items[:-1]] + [items[-1]]
+    return items
+
+
+def _attach_verb_chains(pieces: list[str], seps: list[str]) -> list[str]:
+    """ "新建、改扩建中小学和幼儿园各15所": 、 between verbs lists actions, not indicators; the verbs
+    join the next piece and govern every item after them."""
+    items: list[str] = []
+    shared = ""  # the verb chain that governs the following items
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i].strip(" _,;:")
+        verbs = ""
+        while (
+            i + 1 < len(pieces)
+            and rules.VERB_ONLY.fullmatch(piece)
+            and pieces[i + 1].strip(" _,;:")
+        ):
+            verbs += piece + seps[i]
+            i += 1
+            piece = pieces[i].strip(" _,;:")
+        if verbs:
+            lead = rules.VERB_ONLY.match(piece)
+            shared = verbs + (lead.group(0) if lead else "")
+            piece = verbs + piece
+        elif shared and not rules.COUNT_VERBS.match(piece):
+            piece = shared + piece
+        items.append(piece)
+        i += 1
+    return items
+
+
+def _complete_item(item: str, last: str) -> str:
+    """An earlier list item completed with what it shares with the last one."""
+    mod = next(
+        (p for p in rules.PARALLEL_MODIFIERS if last.startswith(p) and len(last) > len(p) + 1), ""
+    )
+    if item in rules.PARALLEL_MODIFIERS and mod and item != mod:
+        return item + last[len(mod) :]  # "城镇和农村居民…": the modifier takes the last item's head
+    if len(item) < len(last) and item[:2] == last[:2] and not last.endswith(item[-2:]):
+        return (
+            item + last[len(item) :]
+        )  # "基本养老、基本医疗保险参保率": share the tail of the last item
+    if (
+        len(last) > 2
+        and not item.endswith(last[-2:])
+        and last[-2:] in rules.SHARED_HEAD_NOUNS
+        and item[-1] not in rules.OWN_HEAD_ENDINGS
+    ):
+        return item + last[-2:]  # "生态环保、城市更新和水利设施投资": the shared head noun
+    return item
+
+
+def expand_urban_rural(item: str, n: int) -> list[str] | None:
+    """ "城乡居民收入" with two values: the urban and the rural item (None otherwise)."""
+    if n == 2 and "城乡" in item:
+        return [item.replace("城乡", "城镇", 1), item.replace("城乡", "农村", 1)]
+    return None
+
+
+def noun_after(text: str, pos: int, limit: int) -> str:
+    """The noun phrase right after a value ("5个研发中心" -> "研发中心"), or ''."""
+    m = re.match(r"[\u4e00-\u9fff“”A-Za-z0-9]+", text[pos:limit])
+    if not m:
+        return ""
+    phrase = m.group(0)
+    if rules.NOT_NOUN_AFTER_VALUE.match(phrase):
+        return ""
+    cut = rules.NOUN_AFTER_VALUE_ENDS.search(phrase)
+    return phrase[: cut.start()] if cut else phrase
