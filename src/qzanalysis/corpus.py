@@ -1,30 +1,37 @@
 """Load a corpus: a folder of documents described by ``manifest.csv``.
 
-The decoded text of each document is kept exactly as decoded: character offsets into it are the
-provenance of every number the package extracts. Parsing works on a *normalised view*
-(:class:`NormalizedText`) that folds full-width characters, drops stray spaces, re-joins words
-split across PDF line breaks and unwraps ``PM_{2.5}``; its offset map sends any span found in the
-view back to the exact original characters.
-
-Nothing here writes to the corpus folder.
+Every manifest row is checked (id, file, type, date, encoding, hash) and every problem is
+reported at once, with the manifest line and what to do. Each document keeps its exact decoded
+text (the provenance of every extracted number) and offers the normalised view of
+:mod:`qzanalysis.decoding` for parsing. Nothing here writes to the corpus folder.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import re
-from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from . import paths, periods
+from .decoding import DecodeError, NormalizedText, decode_bytes, normalize_text
 from .schema import DOC_TYPES
+
+__all__ = [
+    "Corpus",
+    "CorpusError",
+    "DecodeError",
+    "Document",
+    "NormalizedText",
+    "decode_bytes",
+    "load_corpus",
+    "normalize_text",
+]
 
 MANIFEST_NAME = "manifest.csv"
 REQUIRED_COLUMNS = ("doc_id", "file", "title", "doc_type", "issuer", "published", "city")
@@ -41,216 +48,6 @@ class CorpusError(ValueError):
         where = f" in {corpus_dir}" if corpus_dir else ""
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s){where}:\n{lines}")
-
-
-# --------------------------------------------------------------------------------------------
-# Decoding
-# --------------------------------------------------------------------------------------------
-
-
-class DecodeError(ValueError):
-    """Raised by :func:`decode_bytes` with a message that says what to do."""
-
-
-def _looks_like_chinese(text: str) -> bool:
-    """Guard against GB18030 'succeeding' on bytes that are really another encoding.
-
-    GB18030 maps almost any byte pair to some character, so a Latin-1 or Big5 file can decode
-    without error into nonsense. Real Chinese text is mostly common CJK ideographs and CJK
-    punctuation among its non-ASCII characters.
-    """
-    non_ascii = [c for c in text if ord(c) > 127]
-    if not non_ascii:
-        return True
-    common = sum(
-        1
-        for c in non_ascii
-        if "\u4e00" <= c <= "\u9fff"
-        or "\u3000" <= c <= "\u303f"
-        or "\uff00" <= c <= "\uffef"
-        or c in "“”‘’—…·《》"
-    )
-    return common / len(non_ascii) >= 0.9
-
-
-def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Decode a document's bytes; return ``(text, encoding_used)``.
-
-    With ``encoding`` given it is used strictly. Otherwise: a UTF-8 or UTF-16 byte-order mark
-    decides; then strict UTF-8; then strict GB18030 (a superset of GBK and GB2312, the usual
-    encodings of Chinese government files) if the result reads as Chinese. The byte-order mark
-    is not part of the text, so offsets start at the first real character.
-    """
-    if encoding:
-        try:
-            codec = codecs.lookup(encoding)
-        except LookupError:
-            raise DecodeError(
-                f"unknown encoding {encoding!r}; use a Python codec name such as utf-8 or gb18030"
-            ) from None
-        name = "utf-8-sig" if codec.name == "utf-8" else codec.name
-        try:
-            return data.decode(name), codec.name
-        except UnicodeDecodeError as exc:
-            raise DecodeError(
-                f"cannot be decoded as {encoding}: byte {exc.start} ({data[exc.start : exc.start + 4]!r}) "
-                f"is invalid; fix the encoding column or re-save the file as UTF-8"
-            ) from None
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise DecodeError(
-                f"starts with a UTF-8 byte-order mark but byte {exc.start + 3} is not UTF-8; "
-                "re-save the file as UTF-8"
-            ) from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise DecodeError("has a UTF-16 byte-order mark but is not valid UTF-16") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as utf8_exc:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None and _looks_like_chinese(text):
-            return text, "gb18030"
-        raise DecodeError(
-            f"is neither UTF-8 (invalid byte at {utf8_exc.start}) nor Chinese GB18030/GBK text; "
-            "set its encoding column in manifest.csv (e.g. big5) or re-save it as UTF-8"
-        ) from None
-
-
-# --------------------------------------------------------------------------------------------
-# Normalised view with an offset map
-# --------------------------------------------------------------------------------------------
-
-# Full-width ASCII variants (！ to ～) sit at a fixed distance from ASCII.
-_FULLWIDTH_SHIFT = 0xFEE0
-_SUBSCRIPT_DIGITS = {chr(0x2080 + i): str(i) for i in range(10)}
-_SUPERSCRIPT_DIGITS = {
-    "⁰": "0",
-    "¹": "1",
-    "²": "2",
-    "³": "3",
-    **{chr(0x2074 + i - 4): str(i) for i in range(4, 10)},
-}
-# A few traditional characters that PDF conversions of simplified documents leak.
-_TRADITIONAL = str.maketrans(
-    {
-        "實": "实",
-        "發": "发",
-        "億": "亿",
-        "萬": "万",
-        "與": "与",
-        "經": "经",
-        "濟": "济",
-        "業": "业",
-        "總": "总",
-        "產": "产",
-        "額": "额",
-        "貫": "贯",
-    }
-)
-
-_HSPACE = r"[ \t\u00a0\u3000\u2002-\u200b]"
-_SENTENCE_END = "。！？；：!?;:”’」』）)》】…"
-_CHANGES = re.compile(
-    r"(?P<sub>_\{(?P<subtext>[0-9.]{1,4})\})"  # PM_{2.5} -> PM2.5 (LaTeX-ish subscript from PDFs)
-    r"|(?P<brk>(?<=[^\n])[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*(?=[^\s]))"  # a line break
-    rf"|(?P<sp>{_HSPACE}+)"  # horizontal white space
-    r"|(?P<fw>[\uff01-\uff5e\u2080-\u2089\u00b2\u00b3\u00b9\u2070\u2074-\u2079])"  # width variants
-)
-# A line at least this long that stops mid-sentence was wrapped by a PDF converter, not ended.
-MIN_WRAPPED_LINE = 40
-
-
-def _is_ascii_word(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-@dataclass(frozen=True)
-class NormalizedText:
-    """A parsing view of a document's text with a map back to the original offsets.
-
-    ``origin[i]`` is the original offset of normalised character ``i``; ``origin[len(text)]`` is
-    the original length. Spans map back with :meth:`to_original`.
-    """
-
-    text: str
-    origin: array = field(repr=False)
-
-    def to_original(self, start: int, end: int) -> tuple[int, int]:
-        """Map a normalised span ``[start, end)`` to the original span that produced it."""
-        if not 0 <= start <= end <= len(self.text):
-            raise IndexError(f"span [{start}, {end}) outside normalised text of {len(self.text)}")
-        if start == end:
-            return self.origin[start], self.origin[start]
-        return self.origin[start], self.origin[end - 1] + 1
-
-    def original_offset(self, index: int) -> int:
-        return self.origin[index]
-
-
-def normalize_text(original: str) -> NormalizedText:
-    """Build the normalised parsing view of ``original`` (see module docstring)."""
-    out: list[str] = []
-    origin = array("l")
-    pos = 0
-    n = len(original)
-    for m in _CHANGES.finditer(original):
-        start, end = m.span()
-        if start > pos:  # unchanged stretch, copied in bulk
-            out.append(original[pos:start].translate(_TRADITIONAL))
-            origin.extend(range(pos, start))
-        if m.group("sub"):
-            s = m.start("subtext")
-            out.append(m.group("subtext"))
-            origin.extend(range(s, s + len(m.group("subtext"))))
-        elif m.group("brk"):
-            line_start = original.rfind("\n", 0, start) + 1
-            line = original[line_start:start].strip()
-            nxt = original[end] if end < n else ""
-            wrapped = (
-                len(line) >= MIN_WRAPPED_LINE
-                and line[-1] not in _SENTENCE_END
-                and not nxt.isspace()
-                and nxt not in "#-—*"
-            )
-            if not wrapped:  # a real paragraph break: keep it exactly
-                out.append(m.group("brk"))
-                origin.extend(range(start, end))
-        elif m.group("sp"):
-            prev = original[start - 1] if start > 0 else ""
-            nxt = original[end] if end < n else ""
-            # Spaces matter only between Latin words ("Noto Sans"); in Chinese text they are
-            # PDF noise ("实际到位市外资金 141.6 亿元").
-            if (
-                _is_ascii_word(prev)
-                and _is_ascii_word(nxt)
-                and not (prev.isdigit() and nxt.isdigit())
-                and (prev.isalpha() or nxt.isalpha())
-            ):
-                out.append(" ")
-                origin.append(start)
-        else:
-            ch = m.group("fw")
-            if ch in _SUBSCRIPT_DIGITS:
-                out.append(_SUBSCRIPT_DIGITS[ch])
-            elif ch in _SUPERSCRIPT_DIGITS:
-                out.append(_SUPERSCRIPT_DIGITS[ch])
-            else:
-                out.append(chr(ord(ch) - _FULLWIDTH_SHIFT))
-            origin.append(start)
-        pos = end
-    if pos < n:
-        out.append(original[pos:].translate(_TRADITIONAL))
-        origin.extend(range(pos, n))
-    origin.append(n)
-    return NormalizedText("".join(out), origin)
 
 
 # --------------------------------------------------------------------------------------------
