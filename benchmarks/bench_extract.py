@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if not GOLD_DIR.is_dir():
         print(f"skipped accuracy: no gold annotations at {GOLD_DIR}")
     else:
-        gold = load_gold(GOLD_DIR)
+        gold = load_gold(GOLD_DIR, manifest_file=corpus.path / "manifest.csv")
         raw = extract_statements(corpus, registry)
         report("raw extractor", gold, raw, corpus, registry, show_misses="-v" in argv)
         if paths.REVIEW_FILE.is_file():

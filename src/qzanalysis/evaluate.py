@@ -22,31 +22,48 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
 from .corpus import Corpus
 
 #: The ids whose mapping is scored (the registry's required core).
 LISTED_IDS = {
-    "gdp", "gdp_per_capita", "fixed_asset_investment", "manufacturing_investment",
-    "general_budget_revenue", "fiscal_total_revenue", "retail_sales", "exports",
-    "industrial_va_above_scale", "industrial_output_above_scale", "urban_disposable_income",
-    "rural_disposable_income", "resident_disposable_income", "urban_rural_income_ratio",
-    "rd_intensity", "new_urban_employment", "registered_unemployment_rate",
-    "surveyed_unemployment_rate", "cpi", "pm25", "air_quality_good_days_rate", "life_expectancy",
-    "urbanization_rate", "new_high_tech_enterprises",
+    "gdp",
+    "gdp_per_capita",
+    "fixed_asset_investment",
+    "manufacturing_investment",
+    "general_budget_revenue",
+    "fiscal_total_revenue",
+    "retail_sales",
+    "exports",
+    "industrial_va_above_scale",
+    "industrial_output_above_scale",
+    "urban_disposable_income",
+    "rural_disposable_income",
+    "resident_disposable_income",
+    "urban_rural_income_ratio",
+    "rd_intensity",
+    "new_urban_employment",
+    "registered_unemployment_rate",
+    "surveyed_unemployment_rate",
+    "cpi",
+    "pm25",
+    "air_quality_good_days_rate",
+    "life_expectancy",
+    "urbanization_rate",
+    "new_high_tech_enterprises",
 }
 ATTRIBUTES = ("kind", "measure", "comparator", "unit", "period", "indicator_id")
 
 
-def load_gold(gold_dir: Path | None = None, files: list[Path] | None = None,
-              manifest_file: Path | None = None) -> pd.DataFrame:
+def load_gold(
+    gold_dir: Path | None = None, files: list[Path] | None = None, *, manifest_file: Path
+) -> pd.DataFrame:
     """Gold rows (default: every gold_*.csv of ``gold_dir``), with doc_id and period start/end.
 
     Args:
         gold_dir: folder of gold_*.csv files (used when ``files`` is None).
         files: explicit gold CSV files.
-        manifest_file: the corpus manifest that maps the gold's file names to doc_ids
-            (default: the shipped data/raw/manifest.csv).
+        manifest_file: the manifest of the annotated corpus, which maps the gold's file names
+            to doc_ids (always given: a gold of another corpus must not be read with ours).
     """
     if files is None:
         if gold_dir is None:
@@ -54,12 +71,19 @@ def load_gold(gold_dir: Path | None = None, files: list[Path] | None = None,
         files = sorted(Path(gold_dir).glob("gold_*.csv"))
     frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
     gold = pd.concat(frames, ignore_index=True)
-    manifest = pd.read_csv(manifest_file or paths.RAW_DIR / "manifest.csv", dtype=str)
-    gold = gold.merge(manifest[["file", "doc_id"]], left_on="doc", right_on="file", how="left",
-                      validate="many_to_one")
+    manifest = pd.read_csv(manifest_file, dtype=str)
+    gold = gold.merge(
+        manifest[["file", "doc_id"]],
+        left_on="doc",
+        right_on="file",
+        how="left",
+        validate="many_to_one",
+    )
     gold["value"] = gold["value"].astype(float)
     gold["uncertain"] = gold["notes"].str.contains("uncertain", case=False)
-    gold[["period_start", "period_end"]] = gold["period"].apply(lambda p: pd.Series(split_period(p)))
+    gold[["period_start", "period_end"]] = gold["period"].apply(
+        lambda p: pd.Series(split_period(p))
+    )
     return gold
 
 
@@ -93,7 +117,9 @@ def match(gold: pd.DataFrame, extracted: pd.DataFrame, corpus: Corpus) -> pd.Dat
         if not spans:
             warnings.warn(f"gold anchor not found in {g['doc_id']}: {g['anchor']!r}", stacklevel=2)
             continue
-        cands = extracted[(extracted["doc_id"] == g["doc_id"]) & ((extracted["value"] - g["value"]).abs() < 1e-9)]
+        cands = extracted[
+            (extracted["doc_id"] == g["doc_id"]) & ((extracted["value"] - g["value"]).abs() < 1e-9)
+        ]
         best, best_score = None, -1
         for ri, r in cands.iterrows():
             if ri in used:
@@ -120,16 +146,24 @@ def score_matches(gold: pd.DataFrame, extracted: pd.DataFrame, registry) -> dict
     recall = tp / len(certain) if len(certain) else float("nan")
     precision = tp / (tp + fp) if tp + fp else float("nan")
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    res = {"gold": len(certain), "found": tp, "extracted": len(ext), "false_pos": fp,
-           "recall": recall, "precision": precision, "f1": f1}
+    res = {
+        "gold": len(certain),
+        "found": tp,
+        "extracted": len(ext),
+        "false_pos": fp,
+        "recall": recall,
+        "precision": precision,
+        "f1": f1,
+    }
     for attr in ATTRIBUTES:
         ok = n = 0
         for _, g in found.iterrows():
             r = ext.loc[g["row"]]
             if attr == "period":
-                good = (str(r["period_start"]) if pd.notna(r["period_start"]) else "",
-                        str(r["period_end"]) if pd.notna(r["period_end"]) else "") == \
-                    (g["period_start"], g["period_end"])
+                good = (
+                    str(r["period_start"]) if pd.notna(r["period_start"]) else "",
+                    str(r["period_end"]) if pd.notna(r["period_end"]) else "",
+                ) == (g["period_start"], g["period_end"])
             elif attr == "indicator_id":
                 want = registry.match(g["indicator"])
                 if want not in LISTED_IDS:
