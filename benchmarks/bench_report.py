@@ -34,8 +34,12 @@ sys.exit(cli.main(["report", *sys.argv[2:]]))
 def time_report(out_dir: Path, *args: str) -> tuple[float, int, str]:
     """Wall time of one `qzanalysis report` run into ``out_dir``; (seconds, exit code, last line)."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _RUNNER, str(out_dir), *args],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, str(out_dir), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     if proc.returncode != 0:
@@ -49,8 +53,10 @@ def count_reports(out_dir: Path) -> int:
 
 def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{os.cpu_count()} CPU(s), load average {load:.2f} at start (other work on the machine "
-          "slows every figure below)")
+    print(
+        f"{os.cpu_count()} CPU(s), load average {load:.2f} at start (other work on the machine "
+        "slows every figure below)"
+    )
     with tempfile.TemporaryDirectory(prefix="qz-bench-report-") as tmp:
         two, one = Path(tmp) / "jobs2", Path(tmp) / "jobs1"
 
@@ -60,18 +66,25 @@ def main() -> None:
 
         warm, rc_warm, last = time_report(two, "--jobs", "2")
         verdict = "meets" if warm < AIM_WARM_SECONDS else "MISSES"
-        print(f"nothing changed, --jobs 2: {warm:6.1f} s  (exit {rc_warm}; {verdict} the "
-              f"{AIM_WARM_SECONDS:.0f} s aim) {last}")
+        print(
+            f"nothing changed, --jobs 2: {warm:6.1f} s  (exit {rc_warm}; {verdict} the "
+            f"{AIM_WARM_SECONDS:.0f} s aim) {last}"
+        )
 
-        year, rc_year, _ = time_report(two, "--jobs", "2", "--only", "year", "--years", "2023",
-                                       "--force")
+        year, rc_year, _ = time_report(
+            two, "--jobs", "2", "--only", "year", "--years", "2023", "--force"
+        )
         print(f"one year forced (2023):    {year:6.1f} s  (exit {rc_year})")
 
         cold1, rc1, last = time_report(one, "--jobs", "1")
-        print(f"cold, --jobs 1:            {cold1:6.1f} s  ({count_reports(one)} reports, exit {rc1}) {last}")
+        print(
+            f"cold, --jobs 1:            {cold1:6.1f} s  ({count_reports(one)} reports, exit {rc1}) {last}"
+        )
         print(f"speed-up of --jobs 2 over --jobs 1 (cold): {cold1 / cold2:.2f}x")
         if n:
-            print(f"per report: {cold2 / n:.1f} s with 2 jobs, {cold1 / max(count_reports(one), 1):.1f} s with 1")
+            print(
+                f"per report: {cold2 / n:.1f} s with 2 jobs, {cold1 / max(count_reports(one), 1):.1f} s with 1"
+            )
         if rc or rc_warm or rc1 or rc_year:
             raise RuntimeError("a report run failed (output above)")
 

@@ -108,15 +108,34 @@ class Analysis:
         ]
 
     def outcomes_ending(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(corpus, reference) outcome and expected figures whose period ends in ``year``."""
+        """(corpus, reference) outcome and expected figures whose period ends in ``year``, each
+        with an ``indicator`` column: the registry label, or the phrase as written if unmapped."""
 
         def ending(frame: pd.DataFrame) -> pd.DataFrame:
             sel = frame[frame["kind"].isin(["outcome", "expected"])]
-            return sel[sel["period_end"].astype("string").str[:4] == str(year)]
+            sel = sel[sel["period_end"].astype("string").str[:4] == str(year)]
+            labels = [
+                self.registry.label(i, t) if isinstance(i, str) and i else t
+                for i, t in zip(sel["indicator_id"], sel["indicator_text"], strict=True)
+            ]
+            return sel.assign(indicator=labels)
 
         return ending(self.statements), ending(self.reference)
 
+    def target_trend(self, indicator_id: str, measure: str = "growth") -> pd.DataFrame:
+        """The annual targets of one indicator year by year, with their outcome and status."""
+        return stats.target_trend(
+            self.statements, self.reference, indicator_id, measure, comparisons=self.comparisons
+        )
+
     # ---------------------------------------------------------------- re-runs
+    def sensitivity_tolerance(self) -> float:
+        """The tolerance of the sensitivity re-run: the wider 0.5 pp of methods.md §3, or the
+        default 0.2 pp when this analysis itself ran with 0.5 pp."""
+        if self.parameters["tolerance_pp"] == SENSITIVITY_TOLERANCE_PP:
+            return DEFAULT_TOLERANCE_PP
+        return SENSITIVITY_TOLERANCE_PP
+
     def sensitivity(
         self, tolerance_pp: float = SENSITIVITY_TOLERANCE_PP, year: int | None = None
     ) -> pd.DataFrame:

@@ -379,6 +379,10 @@ TABLES: dict[str, dict[str, str]] = {
 #: Columns of the statements contract, in order (extractor, review, reference all share it).
 STATEMENT_COLUMNS: list[str] = list(_STATEMENTS)
 STATEMENT_DTYPES: dict[str, str] = dict(_STATEMENTS)
+#: What a statement states (between its id and its span): the fields a review may correct.
+STATEMENT_FIELDS: tuple[str, ...] = tuple(
+    STATEMENT_COLUMNS[STATEMENT_COLUMNS.index("kind") : STATEMENT_COLUMNS.index("comparator") + 1]
+)
 
 
 def columns(table: str) -> list[str]:

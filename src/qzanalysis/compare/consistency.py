@@ -18,24 +18,17 @@ from ..indicators import IndicatorRegistry
 from ..periods import format_span
 from ..schema import STATE_MEASURES
 from ..units import convert_value, format_number, same_at_precision
-from .outcomes import best_per_year, outcome_pool, short_source, signed_value, target_rows
+from .outcomes import (
+    FIGURE_COLUMNS,
+    best_per_year,
+    outcome_pool,
+    short_source,
+    signed_value,
+    target_rows,
+)
 
 #: Indicators whose growth is reported at constant prices while levels are nominal.
 REAL_GROWTH_HINTS = ("gdp", "_va", "industry_va")
-_TARGET_COLUMNS = [
-    "statement_id",
-    "doc_id",
-    "kind",
-    "indicator_id",
-    "measure",
-    "direction",
-    "period_start",
-    "period_end",
-    "value",
-    "value_high",
-    "unit",
-    "comparator",
-]
 
 
 def check_consistency(
@@ -59,7 +52,7 @@ def check_consistency(
 def _signed_targets(statements: pd.DataFrame, reference: pd.DataFrame | None) -> pd.DataFrame:
     """Targets of the corpus and the reference with a signed value (a restated target shows
     as two targets of one indicator, measure and period with different values)."""
-    cols = _TARGET_COLUMNS + ["confidence", "source_url"]
+    cols = FIGURE_COLUMNS + ["confidence", "source_url"]
     tg = target_rows(
         statements.assign(confidence="", source_url=""), reference, cols, origin="origin"
     )

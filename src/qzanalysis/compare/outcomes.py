@@ -16,25 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ..periods import bounds, date_key, format_span, is_period, next_month, period_key
-from ..schema import CONFIDENCE_RANK, OUTCOME_KINDS, STATE_MEASURES
+from ..schema import CONFIDENCE_RANK, OUTCOME_KINDS, STATE_MEASURES, STATEMENT_FIELDS
 from ..units import convert_value, format_number
 
 #: Columns every figure carries into a comparison.
-FIGURE_COLUMNS = [
-    "statement_id",
-    "doc_id",
-    "kind",
-    "indicator_id",
-    "measure",
-    "direction",
-    "period_start",
-    "period_end",
-    "value",
-    "value_high",
-    "unit",
-    "comparator",
-    "quote",
-]
+FIGURE_COLUMNS = ["statement_id", "doc_id", *STATEMENT_FIELDS, "quote"]
 
 
 def clean(x: Any) -> Any:

@@ -25,6 +25,7 @@ from ..schema import ATTAINED, CONFIDENCE_RANK, JUDGED, STATE_MEASURES
 from ..units import format_number, is_rate
 from .candidates import Found, Target, gather
 from .outcomes import (
+    FIGURE_COLUMNS,
     clean,
     latest_information_date,
     outcome_pool,
@@ -36,21 +37,6 @@ from .outcomes import (
 from .verdicts import EPS, judge, target_text, tolerance_for
 from .verdicts import gap_text as verdict_gap_text
 
-_TARGET_COLUMNS = [
-    "statement_id",
-    "doc_id",
-    "indicator_id",
-    "indicator_text",
-    "measure",
-    "direction",
-    "period_start",
-    "period_end",
-    "value",
-    "value_high",
-    "unit",
-    "comparator",
-    "quote",
-]
 _COPIED = (
     "statement_id",
     "doc_id",
@@ -113,7 +99,7 @@ def compare_targets(
         min_rank=CONFIDENCE_RANK[min_confidence],
         tolerances=Tolerances(tolerance_pp, tolerance_level, just_met_pp),
     )
-    targets = target_rows(statements, reference, _TARGET_COLUMNS, origin="target_origin")
+    targets = target_rows(statements, reference, FIGURE_COLUMNS, origin="target_origin")
     out = schema.from_records(
         "comparisons", [_compare_one(t, context) for t in targets.to_dict("records")]
     )

@@ -22,6 +22,7 @@ from ..schema import CONFIDENCE_RANK, PROGRESS_LABELS, STATE_MEASURES
 from ..stats import trend_prediction
 from ..units import LINEAR_UNITS
 from .outcomes import (
+    FIGURE_COLUMNS,
     best_per_year,
     clean,
     outcome_pool,
@@ -30,19 +31,6 @@ from .outcomes import (
     target_rows,
 )
 
-_TARGET_COLUMNS = [
-    "statement_id",
-    "doc_id",
-    "indicator_id",
-    "measure",
-    "direction",
-    "period_start",
-    "period_end",
-    "value",
-    "value_high",
-    "unit",
-    "comparator",
-]
 _TRACKED_MEASURES = ("level", "share", "ratio", "count")
 #: With this many annual points or fewer, the trend is called a rough extrapolation.
 _FEW_POINTS = 7
@@ -67,7 +55,7 @@ def track_targets(
     """
     min_rank = CONFIDENCE_RANK[min_confidence]
     by_ind = pool_by_indicator(outcome_pool(statements, reference, published))
-    targets = target_rows(statements, reference, _TARGET_COLUMNS)
+    targets = target_rows(statements, reference, FIGURE_COLUMNS)
     targets = targets[targets["measure"].isin(_TRACKED_MEASURES)]
     rows = []
     for t in targets.to_dict("records"):

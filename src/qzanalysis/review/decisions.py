@@ -23,19 +23,7 @@ from ..schema import REVIEW_ACTIONS as ACTIONS
 from ..schema import STATEMENT_COLUMNS
 
 #: The statement fields a decision may set (one column each in the review file).
-FIELDS = (
-    "kind",
-    "indicator_id",
-    "indicator_text",
-    "measure",
-    "direction",
-    "period_start",
-    "period_end",
-    "value",
-    "value_high",
-    "unit",
-    "comparator",
-)
+FIELDS = schema.STATEMENT_FIELDS  # the fields a decision may set
 #: Columns of a review file, in the order the tools write them.
 REVIEW_COLUMNS = ("action", "statement_id", "doc_id", "char_start", "char_end", *FIELDS, "note")
 #: Written in a field column of a ``correct`` decision to clear the field.

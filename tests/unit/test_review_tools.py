@@ -27,7 +27,7 @@ from qzanalysis.review import (
     review_csv,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HEADER = ",".join(REVIEW_COLUMNS)
 #: wr2020 text[338:342] == "6.7%": GDP growth 2019, the extractor's id for it
 GDP = ("wr2020:279d56062c4e", 338, 342, 6.7)

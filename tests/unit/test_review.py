@@ -214,7 +214,7 @@ def test_shipped_review_file_brings_annotated_documents_to_gold(statements, ship
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no orphans allowed in the shipped file
         out = apply_review(statements, paths.REVIEW_FILE, corpus=shipped_corpus)
-    fixtures = Path(__file__).parent / "fixtures"
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     gold = pd.concat(
         [
             pd.read_csv(fixtures / f, dtype=str, keep_default_na=False)

@@ -31,25 +31,40 @@ ARTIFACTS = paths.OUTPUTS_DIR / "test-artifacts"
 def browser(tmp_path_factory):
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
-        pytest.skip(f"headless browser test skipped: {', '.join(missing)} not found; {INSTALL_HINT}")
-    webdriver = pytest.importorskip("selenium.webdriver",
-                                    reason="selenium is not installed: pip install -e '.[dev]'")
+        pytest.skip(
+            f"headless browser test skipped: {', '.join(missing)} not found; {INSTALL_HINT}"
+        )
+    webdriver = pytest.importorskip(
+        "selenium.webdriver", reason="selenium is not installed: pip install -e '.[dev]'"
+    )
     from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,1600",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1600",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     try:
-        driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+        driver = webdriver.Chrome(
+            service=Service(executable_path=str(CHROMEDRIVER)), options=options
+        )
     except WebDriverException as exc:
-        pytest.skip(f"headless browser test skipped: chromium did not start ({exc.msg or exc}); "
-                    f"check {CHROMIUM} and {CHROMEDRIVER}, or {INSTALL_HINT}")
+        pytest.skip(
+            f"headless browser test skipped: chromium did not start ({exc.msg or exc}); "
+            f"check {CHROMIUM} and {CHROMEDRIVER}, or {INSTALL_HINT}"
+        )
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
@@ -59,7 +74,9 @@ def _open(driver, page: Path) -> list[dict]:
     """Load ``page`` over file:// and return the console messages it produced."""
     driver.get_log("browser")  # drop messages of an earlier page
     driver.get(page.resolve().as_uri())
-    driver.execute_async_script("const done = arguments[0]; document.fonts.ready.then(() => done(true));")
+    driver.execute_async_script(
+        "const done = arguments[0]; document.fonts.ready.then(() => done(true));"
+    )
     return driver.get_log("browser")
 
 
@@ -147,11 +164,18 @@ def _assert_chinese_font_renders(driver, name: str) -> None:
 
     result = driver.execute_async_script(_GLYPH_CHECK, EMBEDDED_FONT, "衢", "州")
     assert "error" not in result, f"{name}: {result}"
-    assert result["faces"] >= 1 and set(result["status"]) == {"loaded"}, \
+    assert result["faces"] >= 1 and set(result["status"]) == {"loaded"}, (
         f"{name}: the embedded font {EMBEDDED_FONT!r} did not load: {result}"
-    assert result["inkA"] > 100 and result["inkB"] > 100, f"{name}: the characters draw no ink: {result}"
-    assert result["diff"] > 100, f"{name}: 衢 and 州 draw the same picture (an empty box?): {result}"
-    assert 50 <= result["width"] <= 80, f"{name}: a CJK character should be about 1 em wide: {result}"
+    )
+    assert result["inkA"] > 100 and result["inkB"] > 100, (
+        f"{name}: the characters draw no ink: {result}"
+    )
+    assert result["diff"] > 100, (
+        f"{name}: 衢 and 州 draw the same picture (an empty box?): {result}"
+    )
+    assert 50 <= result["width"] <= 80, (
+        f"{name}: a CJK character should be about 1 em wide: {result}"
+    )
 
 
 def test_index_page_renders(browser, request):
@@ -177,9 +201,11 @@ def test_year_report_renders_and_follows_from_the_index(browser, request):
     assert "2020" in text and "Provenance" in text
     _assert_chinese_font_renders(browser, "year_2020")
     images = browser.execute_script(
-        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);")
-    assert images and all(done and width > 100 for done, width in images), \
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);"
+    )
+    assert images and all(done and width > 100 for done, width in images), (
         f"year_2020: an embedded figure did not decode: {images}"
+    )
 
 
 def test_the_empty_box_detector_works(browser, tmp_path):
@@ -189,8 +215,10 @@ def test_the_empty_box_detector_works(browser, tmp_path):
     whether this machine has a Chinese system font (Debian's chromium alone has none)."""
     from qzanalysis.report import embed_cjk_font
 
-    plain = ('<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
-             '<body><p>衢州 ✓ \ue000</p></body></html>')
+    plain = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
+        "<body><p>衢州 ✓ \ue000</p></body></html>"
+    )
     page = tmp_path / "control.html"
     page.write_text(embed_cjk_font(plain), encoding="utf-8")
     browser.get(page.as_uri())

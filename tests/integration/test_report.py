@@ -6,6 +6,7 @@ and a line or two of code), so each run costs one kernel start, not a full analy
 
 from __future__ import annotations
 
+import ast
 import re
 import warnings
 from pathlib import Path
@@ -18,12 +19,11 @@ from qzanalysis.report import (
     NOTEBOOKS,
     ReportError,
     ReportSpec,
-    find_plans,
     parse_years,
     plan_reports,
-    plans_in,
     run_reports,
 )
+from qzanalysis.report import runner as report_runner
 
 pytestmark = pytest.mark.slow
 
@@ -33,27 +33,33 @@ pytestmark = pytest.mark.slow
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("spec, years", [
-    (None, tuple(range(2019, 2026))),
-    ("", tuple(range(2019, 2026))),
-    ("2021", (2021,)),
-    ("2019-2021", (2019, 2020, 2021)),
-    ("2019 - 2020", (2019, 2020)),
-    ("2020–2021", (2020, 2021)),  # an en dash, as typed in Chinese/Word text
-    ("2022,2020", (2020, 2022)),
-    ("2019-2020, 2020,2024", (2019, 2020, 2024)),
-])
+@pytest.mark.parametrize(
+    "spec, years",
+    [
+        (None, tuple(range(2019, 2026))),
+        ("", tuple(range(2019, 2026))),
+        ("2021", (2021,)),
+        ("2019-2021", (2019, 2020, 2021)),
+        ("2019 - 2020", (2019, 2020)),
+        ("2020–2021", (2020, 2021)),  # an en dash, as typed in Chinese/Word text
+        ("2022,2020", (2020, 2022)),
+        ("2019-2020, 2020,2024", (2019, 2020, 2024)),
+    ],
+)
 def test_parse_years(spec, years):
     assert parse_years(spec) == years
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("2025-2019", "after"),
-    ("20", "2019-2025"),
-    ("2020;2021", "2019-2025"),
-    ("last year", "2019-2025"),
-    ("2020,", "2019-2025"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("2025-2019", "after"),
+        ("20", "2019-2025"),
+        ("2020;2021", "2019-2025"),
+        ("last year", "2019-2025"),
+        ("2020,", "2019-2025"),
+    ],
+)
 def test_parse_years_rejects_bad_specs_with_an_example(spec, message):
     with pytest.raises(ReportError, match=message) as info:
         parse_years(spec)
@@ -62,35 +68,64 @@ def test_parse_years_rejects_bad_specs_with_an_example(spec, message):
 
 @pytest.fixture(scope="module")
 def shipped_analysis():
-    from qzanalysis.compare import analyse
+    from qzanalysis.pipeline import analyse
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return analyse()
 
 
-def test_find_plans_on_the_shipped_corpus(shipped_analysis):
+def test_plans_come_from_the_analysis(shipped_analysis):
     # wr2022_excerpt sets goals to 2026 (今后五年); plan15_proposal (Dec 2025) sets goals to 2030.
-    assert plans_in(shipped_analysis) == ["2022-2026", "2026-2030"]
-    published = {d.doc_id: d.published for d in shipped_analysis.corpus}
-    st = shipped_analysis.statements.assign(published=shipped_analysis.statements["doc_id"].map(published))
-    assert find_plans(st) == ["2022-2026", "2026-2030"]
-    # Annual targets only (a work report's targets for its own year) make no plan.
-    annual = st[st["period_end"].astype("string").str[:4] == st["published"].str[:4]]
-    assert find_plans(annual) == []
+    assert shipped_analysis.plans() == ["2022-2026", "2026-2030"]
+    specs = plan_reports(only=["plan"])
+    assert [s.parameters["plan"] for s in specs] == shipped_analysis.plans()
+    assert [s.name for s in specs] == ["plan_2022-2026", "plan_2026-2030"]
+
+
+def test_the_runner_holds_no_domain_rules():
+    """Which plans exist, which goals stood, what a verdict is: the pipeline's business."""
+    package = Path(report.__file__).parent
+    for module in sorted(package.glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        }
+        imported |= {
+            a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
+        }
+        assert not any("compare" in name.split(".") for name in imported), (
+            f"{module.name}: {imported}"
+        )
+    assert not hasattr(report, "find_plans") and not hasattr(report, "plans_in")
 
 
 def test_plan_reports_order_names_and_parameters(tmp_path):
     specs = plan_reports(years=[2020, 2023], plans=["2022-2026"])
     assert [s.name for s in specs] == ["overview", "plan_2022-2026", "year_2020", "year_2023"]
-    assert specs[2].parameters == {"year": 2020, "corpus_dir": ""}
-    assert specs[1].parameters == {"plan": "2022-2026", "corpus_dir": ""}
+    assert specs[0].parameters == {"tolerance_pp": 0.2, "corpus_dir": ""}
+    assert specs[2].parameters == {"year": 2020, "tolerance_pp": 0.2, "corpus_dir": ""}
+    assert specs[1].parameters == {"plan": "2022-2026", "tolerance_pp": 0.2, "corpus_dir": ""}
     assert all(s.notebook.parent == paths.NOTEBOOKS_DIR for s in specs)
     only = plan_reports(years=[2021], only=["year"])
     assert [s.name for s in only] == ["year_2021"]
     # Another corpus folder is passed to the notebooks as an absolute path.
     other = plan_reports(tmp_path, only=["overview"])
     assert other[0].parameters["corpus_dir"] == str(tmp_path.resolve())
+
+
+def test_the_tolerance_reaches_every_report_and_its_key(shipped_corpus):
+    default = plan_reports(years=[2020], plans=["2022-2026"])
+    wider = plan_reports(years=[2020], plans=["2022-2026"], tolerance_pp=0.5)
+    assert [s.name for s in wider] == [s.name for s in default]
+    assert all(s.parameters["tolerance_pp"] == 0.5 for s in wider)
+    assert all(s.parameters["tolerance_pp"] == 0.2 for s in default)
+    digests = report.input_digests(shipped_corpus)
+    for d, w in zip(default, wider, strict=True):
+        assert {**w.parameters, "tolerance_pp": 0.2} == d.parameters
+        assert report.report_key(w, digests, show_code=False) != report.report_key(
+            d, digests, show_code=False
+        )
 
 
 def test_plan_reports_errors(tmp_path):
@@ -109,9 +144,16 @@ def _write_notebook(path: Path, body: str, parameters: str = 'label: str = "默�
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell(parameters)
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("## 测试报告 · Test report"), params,
-                nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("## 测试报告 · Test report"),
+        params,
+        nbformat.v4.new_code_cell(body),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
@@ -132,8 +174,8 @@ def frozen_package_digest(monkeypatch):
     src/qzanalysis/ between two runs of one test would make "up to date" flaky. The digest's
     effect on the key is tested on its own (test_report_key_covers_every_input).
     """
-    digest = report._package_digest()
-    monkeypatch.setattr(report, "_package_digest", lambda: digest)
+    digest = report_runner._package_digest()
+    monkeypatch.setattr(report_runner, "_package_digest", lambda: digest)
 
 
 def _run(specs, out_dir, **kw):
@@ -158,7 +200,9 @@ def test_report_key_covers_every_input(tmp_path, shipped_corpus):
     assert set(digests) == {"corpus", "review", "reference", "indicators", "package"}
     base = report.report_key(spec, digests, show_code=False)
     assert report.report_key(spec, dict(digests), show_code=False) == base
-    variants = [report.report_key(spec, {**digests, k: "changed"}, show_code=False) for k in digests]
+    variants = [
+        report.report_key(spec, {**digests, k: "changed"}, show_code=False) for k in digests
+    ]
     variants.append(report.report_key(spec, digests, show_code=True))
     variants.append(report.report_key(_spec(nb, "k", label="乙"), digests, show_code=False))
     _write_notebook(nb, GOOD + "\n")
@@ -201,8 +245,12 @@ def test_up_to_date_skipped_force_and_changes_rerun(tmp_path, reference_copy, co
 
     # A changed corpus (manifest) re-runs it.
     manifest = corpus_copy / "manifest.csv"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        "published 2025-12-08", "published 2025-12-08 (checked)"), encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "published 2025-12-08", "published 2025-12-08 (checked)"
+        ),
+        encoding="utf-8",
+    )
     assert _run([spec], out, corpus_dir=corpus_copy)[0]["r1"].status == "rendered"
 
     # A changed notebook re-runs it; deleting the HTML re-runs it too.
@@ -232,13 +280,21 @@ def test_failure_is_reported_others_render_and_good_html_is_kept(tmp_path):
     assert any("fragile" in line and "FAILED" in line for line in log), log
     # Atomic: the previous good page is still there, byte for byte; no temporary file is left.
     assert (out / "html" / "fragile.html").read_bytes() == kept
-    leftovers = [p.name for p in out.rglob("*") if p.name.startswith(".") and p.is_file()
-                 and ".cache" not in p.parts]
+    leftovers = [
+        p.name
+        for p in out.rglob("*")
+        if p.name.startswith(".") and p.is_file() and ".cache" not in p.parts
+    ]
     assert not leftovers, leftovers
     # The failed notebook is kept with its error for inspection.
     error_nb = nbformat.read(out / "notebooks" / "fragile.error.ipynb", as_version=4)
-    errors = [o for c in error_nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in error_nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert errors and errors[0]["ename"] == "ValueError"
     # A failed run is never "up to date": the next run tries again.
     res, _ = _run(specs, out, jobs=1)
@@ -264,13 +320,18 @@ def test_failure_is_reported_others_render_and_good_html_is_kept(tmp_path):
 
 def test_rendered_page_is_self_contained_with_provenance(tmp_path, shipped_corpus):
     out = tmp_path / "out"
-    nb = _write_notebook(tmp_path / "plot.ipynb", "\n".join([
-        "%matplotlib inline",
-        "from qzanalysis import plots",
-        "fig, ax = plots.plt.subplots(figsize=(3, 2))",
-        "ax.bar(['目标', '结果'], [7.0, 6.7]); ax.set_title(label)",
-        "display(fig); plots.plt.close(fig)",
-    ]))
+    nb = _write_notebook(
+        tmp_path / "plot.ipynb",
+        "\n".join(
+            [
+                "%matplotlib inline",
+                "from qzanalysis import plots",
+                "fig, ax = plots.plt.subplots(figsize=(3, 2))",
+                "ax.bar(['目标', '结果'], [7.0, 6.7]); ax.set_title(label)",
+                "display(fig); plots.plt.close(fig)",
+            ]
+        ),
+    )
     res, _ = _run([_spec(nb, "plot", label="增长 growth")], out)
     assert res["plot"].status == "rendered", res["plot"].error
     page = (out / "html" / "plot.html").read_text(encoding="utf-8")
@@ -279,7 +340,7 @@ def test_rendered_page_is_self_contained_with_provenance(tmp_path, shipped_corpu
     assert not re.search(r"<link[^>]+href=[\"']?(https?:)?//", page)
     assert "ax.bar(" not in page, "code is hidden by default"
     assert "@font-face" in page and "data:font/otf;base64," in page, "the CJK font is embedded"
-    footer = page[page.index('id="provenance"'):]
+    footer = page[page.index('id="provenance"') :]
     for doc in shipped_corpus:
         assert doc.sha256 in footer
     assert "增长 growth" in footer  # the parameters

@@ -11,7 +11,7 @@ from qzanalysis.corpus import Document, load_corpus
 from qzanalysis.extract import extract_statements
 from qzanalysis.schema import STATEMENT_COLUMNS, STATEMENT_DTYPES
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def make_doc(
@@ -575,7 +575,7 @@ def test_unseen_documents_meet_the_floor():
     from qzanalysis.evaluate import load_gold, score_corpus
     from qzanalysis.indicators import load_registry
 
-    unseen = Path(__file__).resolve().parent / "fixtures" / "unseen"
+    unseen = Path(__file__).resolve().parents[1] / "fixtures" / "unseen"
     corpus = load_corpus(unseen)
     gold = load_gold(files=[unseen / "gold_unseen.csv"], manifest_file=unseen / "manifest.csv")
     assert corpus["news2021_agri"].encoding == "gb18030"  # detected, not declared

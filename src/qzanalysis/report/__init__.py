@@ -1,0 +1,70 @@
+"""Batch runner: execute the parameterised notebooks and render shareable HTML.
+
+``qzanalysis report`` (and ``make report``) plans one report per year review (2019-2025 by
+default), one per multi-year plan of the corpus (``Analysis.plans()``), and the overview;
+executes each notebook with papermill into ``outputs/notebooks/``; renders it with nbconvert
+into ``outputs/html/`` (self-contained: images embedded, nothing fetched from a CDN, code hidden
+unless asked, a provenance footer); and writes ``outputs/index.html``.
+
+- :mod:`qzanalysis.report.specs`: which reports, with which parameters (``plan_reports``).
+- :mod:`qzanalysis.report.runner`: keys, the cache, papermill execution and the batch.
+- :mod:`qzanalysis.report.html`: nbconvert rendering, the embedded Chinese font, the provenance
+  footer and the index page.
+
+What a researcher can rely on:
+
+- **Up to date means skipped.** A report's key hashes its notebook, its parameters (among them
+  the tolerance of "左右" targets), the corpus (manifest and every document), the review,
+  reference and indicator files, and the package (version and source). An unchanged key and an
+  existing HTML file skip the run (``--force`` runs it anyway).
+- **Nothing half-written.** Notebooks and HTML are written to a temporary file and renamed; a
+  failing or interrupted run leaves the previous good HTML in place. A failing notebook is kept,
+  with its error, as ``outputs/notebooks/<name>.error.ipynb``.
+- **One failure does not stop the others.** Failures are listed at the end; the exit status is
+  non-zero.
+- **Parallel runs** (``--jobs N``) retry a kernel that fails to start: papermill's kernel start is
+  racy under parallel load.
+"""
+
+from __future__ import annotations
+
+from .html import (
+    EMBEDDED_FONT,
+    TEMPLATE_DIR,
+    embed_cjk_font,
+    provenance_footer,
+    render_html,
+    write_index,
+)
+from .runner import ReportResult, default_jobs, input_digests, report_key, run_one, run_reports
+from .specs import (
+    DEFAULT_YEARS,
+    KINDS,
+    NOTEBOOKS,
+    ReportError,
+    ReportSpec,
+    parse_years,
+    plan_reports,
+)
+
+__all__ = [
+    "DEFAULT_YEARS",
+    "EMBEDDED_FONT",
+    "KINDS",
+    "NOTEBOOKS",
+    "TEMPLATE_DIR",
+    "ReportError",
+    "ReportResult",
+    "ReportSpec",
+    "default_jobs",
+    "embed_cjk_font",
+    "input_digests",
+    "parse_years",
+    "plan_reports",
+    "provenance_footer",
+    "render_html",
+    "report_key",
+    "run_one",
+    "run_reports",
+    "write_index",
+]

@@ -1,0 +1,362 @@
+"""Keys, the cache, papermill execution and the batch (see :mod:`qzanalysis.report`).
+
+What to run is :mod:`qzanalysis.report.specs`; rendering HTML is :mod:`qzanalysis.report.html`.
+This module decides whether a report is up to date, runs the ones that are not (in parallel when
+asked), and never lets one failure stop the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .. import __version__, paths
+from ..corpus import Corpus, load_corpus
+from ..tables import atomic_write
+from .html import provenance_footer, render_html, write_index
+from .specs import ReportSpec
+
+KERNEL_START_RETRIES = 3
+#: Messages of kernel-start failures worth a retry (a busy machine, not a broken notebook).
+_KERNEL_START_ERRORS = (
+    "Kernel died before replying",
+    "kernel_info",
+    "Kernel didn't respond",
+    "timed out waiting for kernel",
+    "ZMQError",
+    "Address already in use",
+)
+#: Where each kind of report is listed in the index.
+_KIND_RANK = {"overview": 0, "plan": 1, "year": 2}
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class ReportResult:
+    """What happened to one report (also its cache entry and its row of the index)."""
+
+    name: str
+    title: str
+    kind: str
+    status: str  # rendered | up_to_date | failed | earlier (listed in the index, not run now)
+    seconds: float = 0.0
+    error: str = ""
+    parameters: dict = field(default_factory=dict)
+    key: str = ""
+    finished: str = ""
+    attempts: int = 1
+
+
+# --------------------------------------------------------------------------------------------
+# Keys: is a report up to date?
+# --------------------------------------------------------------------------------------------
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
+
+
+def _package_digest() -> str:
+    """The package's own code: a change to a rule changes every report."""
+    h = hashlib.sha256(__version__.encode())
+    for py in sorted(_PACKAGE_DIR.rglob("*.py")):
+        h.update(py.read_bytes())
+    return h.hexdigest()
+
+
+def input_digests(corpus: Corpus) -> dict[str, str]:
+    """Hashes of every input a report depends on (shown in the provenance footer)."""
+    return {
+        "corpus": corpus.fingerprint(),
+        "review": _file_digest(paths.REVIEW_FILE),
+        "reference": _file_digest(paths.REFERENCE_FILE),
+        "indicators": _file_digest(paths.INDICATORS_FILE),
+        "package": _package_digest(),
+    }
+
+
+def report_key(spec: ReportSpec, digests: dict[str, str], *, show_code: bool) -> str:
+    """Hash of the notebook, the parameters, every input digest and the code-shown switch."""
+    h = hashlib.sha256()
+    h.update(_file_digest(spec.notebook).encode())
+    h.update(json.dumps(spec.parameters, sort_keys=True).encode())
+    h.update(json.dumps(digests, sort_keys=True).encode())
+    h.update(b"show_code" if show_code else b"hide_code")
+    return h.hexdigest()
+
+
+def _cache_file(out_dir: Path, name: str) -> Path:
+    return out_dir / ".cache" / f"{name}.json"
+
+
+def _load_cached(out_dir: Path, name: str) -> dict | None:
+    try:
+        return json.loads(_cache_file(out_dir, name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _save_cached(out_dir: Path, result: ReportResult) -> None:
+    text = json.dumps(asdict(result), ensure_ascii=False, indent=1)
+    atomic_write(_cache_file(out_dir, result.name), lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _up_to_date(spec: ReportSpec, key: str, out_dir: Path) -> ReportResult | None:
+    """The cached result of ``spec`` if it was rendered with ``key`` and its HTML is there."""
+    cached = _load_cached(out_dir, spec.name)
+    if not cached or cached.get("key") != key or cached.get("status") != "rendered":
+        return None
+    if not (out_dir / "html" / f"{spec.name}.html").is_file():
+        return None
+    return ReportResult(**{**cached, "status": "up_to_date"})
+
+
+# --------------------------------------------------------------------------------------------
+# Executing and rendering one report (runs in a worker process)
+# --------------------------------------------------------------------------------------------
+
+
+def _is_kernel_start_error(exc: BaseException) -> bool:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return False
+    text = f"{type(exc).__name__}: {exc}"
+    return isinstance(exc, TimeoutError) or any(s in text for s in _KERNEL_START_ERRORS)
+
+
+@contextmanager
+def _stderr_to(log_file: Path) -> Iterator[None]:
+    """Send this process's stderr, and so the kernel's, to ``log_file`` while a notebook runs.
+
+    The kernel prints start-up and shutdown chatter (ipykernel's TCP-transport warning) that
+    would bury the progress lines; errors raised inside the notebook are kept in the executed
+    notebook anyway, and the log stays beside the cache for the rest.
+    """
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "wb") as log:
+        saved = os.dup(2)
+        try:
+            os.dup2(log.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _execute(spec: ReportSpec, out_notebook: Path) -> int:
+    """Run the notebook into ``out_notebook``; retry a kernel that fails to start."""
+    import papermill as pm
+
+    os.environ["QZANALYSIS_ROOT"] = str(paths.ROOT)  # the kernel inherits it: notebooks find data/
+    for attempt in range(1, KERNEL_START_RETRIES + 1):
+        try:
+            pm.execute_notebook(
+                str(spec.notebook),
+                str(out_notebook),
+                parameters=spec.parameters,
+                kernel_name="python3",
+                cwd=str(spec.notebook.parent),
+                progress_bar=False,
+                log_output=False,
+                start_timeout=120,
+            )
+            return attempt
+        except Exception as exc:  # noqa: BLE001 - classify, then retry or re-raise
+            if attempt < KERNEL_START_RETRIES and _is_kernel_start_error(exc):
+                time.sleep(1.5 * attempt)
+                continue
+            raise
+    raise AssertionError("unreachable")
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _render(
+    spec: ReportSpec,
+    notebook: Path,
+    html_file: Path,
+    *,
+    corpus_dir: Path,
+    show_code: bool,
+    digests: dict[str, str],
+) -> None:
+    footer = provenance_footer(spec, load_corpus(corpus_dir), digests, run_date=_now())
+    page = render_html(notebook, show_code=show_code, title=spec.title, footer_html=footer)
+    atomic_write(html_file, lambda p: p.write_text(page, encoding="utf-8"))
+
+
+def run_one(
+    spec: ReportSpec,
+    *,
+    corpus_dir: Path,
+    out_dir: Path,
+    show_code: bool,
+    key: str,
+    digests: dict[str, str],
+) -> ReportResult:
+    """Execute and render one report; never raises (a failure is a result)."""
+    started = time.perf_counter()
+    nb_dir, html_dir = out_dir / "notebooks", out_dir / "html"
+    nb_dir.mkdir(parents=True, exist_ok=True)
+    html_dir.mkdir(parents=True, exist_ok=True)
+    tmp_nb = nb_dir / f".{spec.name}.{os.getpid()}.running.ipynb"
+    result = ReportResult(
+        spec.name, spec.title, spec.kind, "failed", parameters=spec.parameters, key=key
+    )
+    try:
+        with _stderr_to(out_dir / ".cache" / f"{spec.name}.kernel.log"):
+            result.attempts = _execute(spec, tmp_nb)
+        os.replace(tmp_nb, nb_dir / f"{spec.name}.ipynb")
+        (nb_dir / f"{spec.name}.error.ipynb").unlink(missing_ok=True)
+        _render(
+            spec,
+            nb_dir / f"{spec.name}.ipynb",
+            html_dir / f"{spec.name}.html",
+            corpus_dir=corpus_dir,
+            show_code=show_code,
+            digests=digests,
+        )
+        result.status = "rendered"
+    except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
+        result.error = _short_error(exc)
+        if tmp_nb.exists():  # keep the failed notebook, with its error, for inspection
+            os.replace(tmp_nb, nb_dir / f"{spec.name}.error.ipynb")
+    finally:
+        tmp_nb.unlink(missing_ok=True)
+    result.seconds = round(time.perf_counter() - started, 2)
+    result.finished = _now()
+    return result
+
+
+def _short_error(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    lines = traceback.format_exception_only(type(exc), exc)
+    return " ".join(line.strip() for line in lines)[:500]
+
+
+# --------------------------------------------------------------------------------------------
+# The batch
+# --------------------------------------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    """Two reports at a time on two or more cores: each kernel is mostly one busy core."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class _Progress:
+    """Counts finished reports, caches the rendered ones and prints one line per report."""
+
+    def __init__(self, total: int, done: int, out_dir: Path, progress: Callable[[str], None]):
+        self.total, self.done, self.out_dir, self.progress = total, done, out_dir, progress
+        self.results: dict[str, ReportResult] = {}
+
+    def starting(self, spec: ReportSpec) -> None:
+        self.progress(f"[{self.done + 1}/{self.total}] {spec.title} …")
+
+    def record(self, res: ReportResult) -> None:
+        self.done += 1
+        self.results[res.name] = res
+        where = f"[{self.done}/{self.total}] {res.title}"
+        if res.status == "rendered":
+            _save_cached(self.out_dir, res)
+            self.progress(f"{where}: rendered in {res.seconds:.1f} s")
+        else:
+            self.progress(f"{where}: FAILED after {res.seconds:.1f} s: {res.error}")
+
+
+def _split_up_to_date(
+    specs: list[ReportSpec], digests: dict[str, str], out_dir: Path, *, force: bool, show_code: bool
+):
+    """(results of up-to-date reports by name, [(spec, key) still to run])."""
+    skipped: dict[str, ReportResult] = {}
+    todo: list[tuple[ReportSpec, str]] = []
+    for spec in specs:
+        key = report_key(spec, digests, show_code=show_code)
+        cached = None if force else _up_to_date(spec, key, out_dir)
+        if cached is not None:
+            skipped[spec.name] = cached
+        else:
+            todo.append((spec, key))
+    return skipped, todo
+
+
+def _run_todo(todo: list[tuple[ReportSpec, str]], tracker: _Progress, jobs: int, **kwargs) -> None:
+    if jobs <= 1 or len(todo) <= 1:
+        for spec, key in todo:
+            tracker.starting(spec)
+            tracker.record(run_one(spec, key=key, **kwargs))
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_one, spec, key=key, **kwargs) for spec, key in todo]
+        for future in as_completed(futures):
+            tracker.record(future.result())
+
+
+def run_reports(
+    specs: list[ReportSpec],
+    *,
+    corpus_dir: Path | None = None,
+    out_dir: Path | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    show_code: bool = False,
+    progress: Callable[[str], None] = print,
+) -> list[ReportResult]:
+    """Render ``specs`` into ``out_dir`` (default outputs/); one result per report."""
+    corpus_dir = Path(corpus_dir) if corpus_dir else paths.RAW_DIR
+    out_dir = Path(out_dir) if out_dir else paths.OUTPUTS_DIR
+    corpus = load_corpus(corpus_dir)  # a broken corpus stops everything before any kernel starts
+    digests = input_digests(corpus)
+    jobs = jobs or default_jobs()
+    for stale in (out_dir / "notebooks").glob(".*.running.ipynb"):  # left by an interrupted run
+        stale.unlink(missing_ok=True)
+    skipped, todo = _split_up_to_date(specs, digests, out_dir, force=force, show_code=show_code)
+    if skipped:
+        progress(
+            f"{len(skipped)} of {len(specs)} report(s) up to date (use --force to re-run them)"
+        )
+    tracker = _Progress(len(specs), len(skipped), out_dir, progress)
+    if todo:
+        progress(f"rendering {len(todo)} report(s) with {min(jobs, len(todo))} job(s)…")
+    _run_todo(
+        todo,
+        tracker,
+        jobs,
+        corpus_dir=corpus_dir,
+        out_dir=out_dir,
+        show_code=show_code,
+        digests=digests,
+    )
+    results = {**skipped, **tracker.results}
+    ordered = [results[s.name] for s in specs]
+    write_index(_with_earlier_reports(ordered, out_dir), corpus, digests, out_dir)
+    return ordered
+
+
+def _with_earlier_reports(results: list[ReportResult], out_dir: Path) -> list[ReportResult]:
+    """This run's results plus reports rendered earlier (a one-year re-run keeps the others listed)."""
+    names = {r.name for r in results}
+    earlier = []
+    for cache in sorted((out_dir / ".cache").glob("*.json")):
+        data = _load_cached(out_dir, cache.stem)
+        if not data or data.get("name") in names:
+            continue
+        if (out_dir / "html" / f"{cache.stem}.html").is_file():
+            earlier.append(ReportResult(**{**data, "status": "earlier"}))
+    return sorted([*results, *earlier], key=lambda r: (_KIND_RANK.get(r.kind, 9), r.name))
