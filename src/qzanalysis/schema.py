@@ -70,6 +70,7 @@ PROGRESS_LABELS = {
     "滞后于预期": "behind schedule",
 }
 TREND_CALLS = ("on_track", "behind", "off_track")
+MATCHED_BY = ("id", "text")
 CONSISTENCY_CHECKS = ("different_values", "estimate_vs_final", "target_restated", "level_vs_growth")
 # fmt: on
 
@@ -98,6 +99,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "category": CATEGORIES,
     "source": SOURCES,
     "target_origin": TARGET_ORIGINS,
+    "matched_by": MATCHED_BY,
+    "outcome_comparator": COMPARATORS,
     "status": STATUSES,
     "outcome_kind": OUTCOME_KINDS,
     "latest_kind": OUTCOME_KINDS,
@@ -160,6 +163,8 @@ _DOCS: dict[str, tuple[str, str]] = {
     "outcome_kind": ("outcome (final) or expected (estimate, flagged)", ""),
     "outcome_source": ("doc_id of the outcome, or the reference page URL", ""),
     "outcome_confidence": ("confidence of a reference outcome (empty for corpus outcomes)", ""),
+    "matched_by": ("how the outcome was matched to the target: id (same registry indicator_id) or text (same indicator phrase after normalisation, no registry id)", ""),
+    "outcome_comparator": ("how the outcome was stated: eq (exact), approx (约/左右), gt/ge (超过/突破: a lower bound), lt/le (an upper bound)", ""),
     "candidates": ("every outcome figure of the indicator considered, with why it was used or not", ""),
     "n_candidates": ("number of outcome figures of the indicator considered", "count"),
     "signed_gap": ("raw gap, positive = better than planned (by polarity / comparator)", "target unit"),
@@ -298,7 +303,8 @@ _COMPARISONS: dict[str, str] = {
     "category": "string", "polarity": "string", "measure": "string", "direction": "string",
     "period_start": "string", "period_end": "string", "year": "Int64", "comparator": "string",
     "value": "float64", "value_high": "Float64", "unit": "string", "quote": "string",
-    "tolerance": "Float64", "threshold": "Float64", "outcome_id": "string",
+    "tolerance": "Float64", "threshold": "Float64", "matched_by": "string", "outcome_id": "string",
+    "outcome_comparator": "string",
     "outcome_value": "Float64", "outcome_unit": "string", "outcome_value_written": "Float64",
     "outcome_unit_written": "string", "outcome_period": "string", "outcome_kind": "string",
     "outcome_source": "string", "outcome_confidence": "string", "candidates": "string",
