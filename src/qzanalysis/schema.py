@@ -267,6 +267,10 @@ _DOCS: dict[str, tuple[str, str]] = {
     "slope": ("OLS slope of outcome on target", "pp per pp"),
     "se_intercept": ("HC3 standard error of the intercept", "pp"),
     "se_slope": ("HC3 standard error of the slope", "pp per pp"),
+    # --- issue 9: ratchet and pace (columns of the tables below; one meaning per name) ---
+    # --- end ratchet and pace ---
+    # --- issue 9: self-reported completion and derived levels ---
+    # --- end completion and derived ---
 }
 
 # fmt: on
@@ -381,6 +385,10 @@ TABLES: dict[str, dict[str, str]] = {
     "shortfall": _SHORTFALL,
     "target_trend": _TARGET_TREND,
     "trajectory": _TRAJECTORY,
+    # --- issue 9: ratchet and pace tables ---
+    # --- end ratchet and pace tables ---
+    # --- issue 9: completion and derived tables ---
+    # --- end completion and derived tables ---
 }
 #: Columns of the statements contract, in order (extractor, review, reference all share it).
 STATEMENT_COLUMNS: list[str] = list(_STATEMENTS)
