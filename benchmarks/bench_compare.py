@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     from qzanalysis.indicators import load_registry
     from qzanalysis.pipeline import analyse, load_reference_quietly
     from qzanalysis.review import apply_review
-    from qzanalysis.schema import STATUSES
+    from qzanalysis.schema import JUDGED, STATUSES
     from qzanalysis.stats import attainment_table
 
     corpus = load_corpus()
@@ -77,13 +77,24 @@ def main(argv: list[str] | None = None) -> None:
     by_status = unmapped["status"].value_counts().to_dict()
     print(
         f"  targets whose indicator is not in the registry: {len(unmapped)} "
-        f"(matched by id only, so they are {by_status})"
+        f"(matched by text only, so they are {by_status})"
     )
+    matched = comparisons["matched_by"].value_counts().to_dict()
+    print(f"  judged outcomes matched by: {matched}")
 
     med, best = _median_time(compare_step, args.runs)
     print(
         f"compare step, extraction excluded: median {med * 1000:.0f} ms, best {best * 1000:.0f} ms "
         f"over {args.runs} runs (first call incl. statsmodels import: {cold * 1000:.0f} ms)"
+    )
+    a = analyse()
+    print(
+        "comparisons by kind (methods.md §2-4, §7): "
+        f"verdicts {int(comparisons['status'].isin(JUDGED).sum())}, "
+        f"tracked goals {len(a.tracking)} ({int(a.tracking['label_zh'].notna().sum())} with a progress label), "
+        f"ratchet deltas {int(a.ratchet['delta'].notna().sum())}, pace calls {len(a.pace)}, "
+        f"self-reported completion rates {len(a.completion)}, "
+        f"derived levels {int(a.derived['derived'].fillna(False).astype(bool).sum())} of {len(a.derived)}"
     )
     med, best = _median_time(lambda: analyse(), args.runs)
     print(

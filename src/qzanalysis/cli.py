@@ -105,14 +105,38 @@ def _add_review(sub) -> None:
 
 
 def _add_indicators(sub) -> None:
+    from .indicators import SUGGEST_MIN_RATIO
+
     p = sub.add_parser(
         "indicators",
-        help="list the indicator registry, or the phrases it does not map",
+        help="list the indicator registry, the phrases it does not map, or near phrases",
         description="Show data/indicators.yaml as a table; --unmapped lists extracted indicator "
-        "phrases with no id, so you can add synonyms to the YAML.",
+        "phrases with no id, so you can add synonyms to the YAML; --suggest lists, for every "
+        "target phrase with no id, the nearest outcome phrases with no id and registry names "
+        "(suggestions to judge, never matches). Both read the reviewed statements, as compare "
+        "does (--no-review: the extractor's own).",
     )
     _add_corpus_arg(p)
-    p.add_argument("--unmapped", action="store_true", help="list indicator phrases with no id")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--unmapped", action="store_true", help="list indicator phrases with no id")
+    mode.add_argument(
+        "--suggest",
+        action="store_true",
+        help="for each target phrase with no id: near outcome phrases and registry names "
+        f"(one contains the other, or difflib ratio >= {SUGGEST_MIN_RATIO})",
+    )
+    p.add_argument(
+        "--min-ratio",
+        type=float,
+        default=SUGGEST_MIN_RATIO,
+        metavar="R",
+        help=f"--suggest: lowest difflib similarity ratio (default {SUGGEST_MIN_RATIO})",
+    )
+    p.add_argument(
+        "--no-review",
+        action="store_true",
+        help="use the raw extractor output, without data/curated/review.csv",
+    )
     p.set_defaults(func=cmd_indicators)
 
 
@@ -124,6 +148,29 @@ def _add_tolerance_arg(p: argparse.ArgumentParser) -> None:
         metavar="X",
         help="tolerance for '左右' targets in percentage points (default 0.2)",
     )
+
+
+def _add_as_of_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--as-of",
+        metavar="DATE",
+        default="",
+        help="vintage YYYY-MM[-DD]: use only documents published by then and reference figures "
+        "known by then (default: everything)",
+    )
+
+
+def _bad_as_of(command: str, as_of: str) -> bool:
+    """Say so when --as-of is not a date (an analysis 'as of 2022-13' would silently mean nothing)."""
+    from .periods import is_date
+
+    if as_of and not is_date(as_of):
+        print(
+            f"qzanalysis {command}: --as-of {as_of!r} is not a date; write YYYY-MM or YYYY-MM-DD",
+            file=sys.stderr,
+        )
+        return True
+    return False
 
 
 def _add_compare(sub) -> None:
@@ -138,6 +185,7 @@ def _add_compare(sub) -> None:
     )
     _add_corpus_arg(p)
     _add_tolerance_arg(p)
+    _add_as_of_arg(p)
     p.add_argument(
         "--out",
         type=Path,
@@ -172,6 +220,7 @@ def _add_report(sub) -> None:
         help="render only this kind of report (repeatable)",
     )
     _add_tolerance_arg(p)
+    _add_as_of_arg(p)
     p.add_argument(
         "--jobs",
         type=int,
@@ -263,17 +312,27 @@ def _write_statements(table, out: Path, *, parquet: bool) -> list[str]:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
+    from .extract import extract_statements
     from .indicators import load_registry
 
     registry = load_registry()
-    if not args.unmapped:
+    if not (args.unmapped or args.suggest):
         with _wide_pandas():
             print(registry.to_frame().to_string(index=False))
         print(f"\n{len(registry.indicators)} indicators in {registry.source}")
         return 0
-    from .extract import extract_statements
+    corpus = load_corpus(args.corpus)
+    table = extract_statements(corpus, registry)
+    if not args.no_review:
+        table = _reviewed(table, None, corpus)
+        if table is None:
+            return 1
+    if args.suggest:
+        return _print_suggestions(table, registry, args.min_ratio)
+    return _print_unmapped(table, registry)
 
-    table = extract_statements(load_corpus(args.corpus), registry)
+
+def _print_unmapped(table, registry) -> int:
     missing = table[table["indicator_id"].isna() | (table["indicator_id"] == "")]
     if missing.empty:
         print("every extracted indicator phrase maps to an id")
@@ -282,6 +341,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         missing.groupby("indicator_text", dropna=False)
         .agg(
             count=("statement_id", "size"),
+            kinds=("kind", lambda s: ", ".join(sorted(set(s)))),
             doc_ids=("doc_id", lambda s: ", ".join(sorted(set(s)))),
             measures=("measure", lambda s: ", ".join(sorted(set(s)))),
         )
@@ -290,9 +350,38 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     )
     with _wide_pandas():
         print(summary.to_string(index=False))
+    n_targets = int((missing["kind"] == "target").sum())
     print(
-        f"\n{len(summary)} unmapped phrases ({len(missing)} statements); add synonyms or ids "
-        f"to {registry.source}"
+        f"\n{len(summary)} unmapped phrases ({len(missing)} statements, {n_targets} of them "
+        f"targets); add synonyms or ids to {registry.source} "
+        "(qzanalysis indicators --suggest lists near phrases)"
+    )
+    return 0
+
+
+def _print_suggestions(table, registry, min_ratio: float) -> int:
+    from .indicators import SUGGEST_MIN_CONTAINED, suggest_synonyms
+
+    found = suggest_synonyms(table, registry, min_ratio=min_ratio)
+    unmapped = table[(table["kind"] == "target") & table["indicator_id"].fillna("").eq("")]
+    if unmapped.empty:
+        print("every target phrase maps to an id: nothing to suggest")
+        return 0
+    for phrase, rows in found.groupby("target_phrase", sort=False):
+        print(f"{phrase}  [{rows['target_ids'].iloc[0]}]")
+        for r in rows.itertuples():
+            print(
+                f"    {r.source:<8} {r.suggestion}  ({r.match} {r.score:.2f}; {r.suggestion_ids})"
+            )
+    without = sorted(set(unmapped["indicator_text"].dropna()) - set(found["target_phrase"]))
+    if without:
+        print(f"\nno near phrase for: {', '.join(without)}")
+    print(
+        f"\n{found['target_phrase'].nunique()} of {unmapped['indicator_text'].nunique()} "
+        f"unmapped target phrases have suggestions (near = one phrase contains the other, the "
+        f"shorter at least {SUGGEST_MIN_CONTAINED} characters, or difflib ratio >= {min_ratio}). "
+        "Suggestions are never matches: if a pair means one indicator, add the phrase as a "
+        f"synonym in {registry.source}."
     )
     return 0
 
@@ -303,8 +392,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .schema import STATUSES
     from .tables import undescribed_columns, write_tables
 
+    if _bad_as_of("compare", args.as_of):
+        return 2
     try:
-        result = analyse(args.corpus, tolerance_pp=args.tolerance_pp)
+        result = analyse(args.corpus, tolerance_pp=args.tolerance_pp, as_of=args.as_of or None)
     except ReferenceDataError as exc:
         print(f"qzanalysis compare: the reference figures cannot be used.\n{exc}", file=sys.stderr)
         return 1
@@ -339,10 +430,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("qzanalysis report: --jobs must be 1 or more", file=sys.stderr)
         return 2
+    if _bad_as_of("report", args.as_of):
+        return 2
     try:
         years = parse_years(args.years)
         print("extracting and comparing…", flush=True)
-        analysis = analyse(args.corpus, tolerance_pp=args.tolerance_pp)
+        analysis = analyse(args.corpus, tolerance_pp=args.tolerance_pp, as_of=args.as_of or None)
         # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
         write_tables(analysis.tables())
         specs = plan_reports(
@@ -351,6 +444,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             only=args.only,
             plans=analysis.plans(),
             tolerance_pp=args.tolerance_pp,
+            as_of=args.as_of,
         )
     except ReportError as exc:
         print(f"qzanalysis report: {exc}", file=sys.stderr)

@@ -135,6 +135,21 @@ class Corpus:
         """doc_id -> publication date ('YYYY-MM[-DD]'), what comparisons need to rank sources."""
         return {d.doc_id: d.published for d in self.documents}
 
+    def published_by(self, as_of: str) -> Corpus:
+        """The documents published on or before ``as_of`` ('YYYY-MM[-DD]'): the corpus as a
+        researcher could have read it then (a document dated only to the month counts as
+        published in that month)."""
+        if not periods.is_date(as_of):
+            raise ValueError(f"as_of={as_of!r}: write a date as YYYY-MM or YYYY-MM-DD")
+        cy, cm, cd = periods.date_key(as_of)
+
+        def known(published: str) -> bool:
+            y, m, d = periods.date_key(published)
+            # a month without a day covers the whole month, on either side
+            return (y, m) < (cy, cm) or ((y, m) == (cy, cm) and (not cd or not d or d <= cd))
+
+        return Corpus(path=self.path, documents=[d for d in self.documents if known(d.published)])
+
     def fingerprint(self) -> str:
         """One hash over the manifest and every document: changes when any evidence changes."""
         h = hashlib.sha256()

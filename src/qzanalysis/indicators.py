@@ -16,10 +16,18 @@ without touching Python. Each entry::
 Matching (:meth:`IndicatorRegistry.match`) picks the entry whose longest name or synonym occurs
 in the phrase, so "城镇居民人均可支配收入" maps to urban_disposable_income, not to a shorter
 "人均可支配收入".
+
+Phrases without an id are compared as text (methods.md §7): :func:`normalise_phrase` folds
+full-width characters, drops spaces and quotation marks and strips the qualifiers of
+:data:`TEXT_QUALIFIERS`; :meth:`IndicatorRegistry.text_key` also applies the registry's synonyms.
+Near phrases are only suggestions for this file (:func:`suggest_synonyms`), never matches.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +37,39 @@ import yaml
 
 from . import paths
 from .schema import CATEGORIES, POLARITIES
+
+#: Qualifiers removed from an indicator phrase before it is compared as text. Each one leaves
+#: what is measured unchanged, for the reason given beside it. Qualifiers that change the
+#: population or the area are kept, and so are never listed here: 市区 and 中心城区 (the urban
+#: districts, not the whole city: 市区常住人口 is not 常住人口), 城镇 / 农村 / 城乡 (who is
+#: counted), 规上 / 规模以上 (which firms), 全省 / 全国 (another territory), 市本级 (the city
+#: government's own accounts), 各县(市、区) / 每个县 (a figure per county), 新增 / 新建 (a flow,
+#: not a stock). Longer qualifiers are removed first, so 全市域 goes before 全市 and 市域.
+TEXT_QUALIFIERS: tuple[str, ...] = (
+    "全市域",  # the whole municipal territory: what a city document's figures cover anyway
+    "全市",  # the whole city: the default scope of a city's figures (全市生产总值 = 生产总值)
+    "市域",  # the city's territory, as 全市 (市域出境水水质 = 出境水水质)
+    "我市",  # "our city": the issuing city itself
+    "全年",  # a full year: the period is in period_start/period_end and must be equal anyway
+    "年度",  # "annual" (年度任务完成率): likewise carried by the period, which must match
+    "累计",  # cumulative: the span is in the period (and the measure), which must match anyway,
+    # so 上市公司(累计) for 2025 and 上市公司 for 2025 are the same stock
+)
+#: Characters dropped before comparing phrases: spaces (PDF line breaks) and quotation marks,
+#: which mark a programme's name (新增“浙江制造”标准) without changing it.
+_DROPPED_CHARS = re.compile(r"[\s“”‘’\"'「」『』]")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)")
+
+
+def normalise_phrase(phrase: str | None) -> str:
+    """An indicator phrase as text matching compares it: NFKC-folded (full-width letters, digits
+    and brackets become ASCII), without spaces, quotation marks or :data:`TEXT_QUALIFIERS`."""
+    if not isinstance(phrase, str):
+        return ""
+    text = _DROPPED_CHARS.sub("", unicodedata.normalize("NFKC", phrase))
+    for qualifier in sorted(TEXT_QUALIFIERS, key=len, reverse=True):
+        text = text.replace(qualifier, "")
+    return _EMPTY_BRACKETS.sub("", text)
 
 
 class RegistryError(ValueError):
@@ -96,6 +137,14 @@ class IndicatorRegistry:
                     continue
                 return ind_id
         return None
+
+    def text_key(self, phrase: str | None) -> str:
+        """The key two phrases without an id are matched by: the normalised phrase, or the
+        normalised Chinese name of the entry the registry maps it to (so two spellings the
+        registry treats as synonyms share one key); "" for an empty phrase."""
+        norm = normalise_phrase(phrase)
+        ind_id = self.match(norm) if norm else None
+        return normalise_phrase(self.indicators[ind_id].name_zh) if ind_id else norm
 
     def polarity(self, indicator_id: str) -> str:
         return self[indicator_id].polarity
@@ -179,3 +228,102 @@ def _load_registry_cached(file: str, _mtime: int) -> IndicatorRegistry:
             seen_names[name] = ind_id
         indicators[ind_id] = ind
     return IndicatorRegistry(indicators, source=path)
+
+
+# --------------------------------------------------------------------------------------------
+# Suggestions for the registry: near phrases, never matches
+# --------------------------------------------------------------------------------------------
+
+#: Two normalised phrases are near when one contains the other (the shorter one at least
+#: SUGGEST_MIN_CONTAINED characters, so 项目 or 个人 suggest nothing) or when their
+#: ``difflib.SequenceMatcher`` ratio, 2·(matching characters)/(total characters), is at least
+#: SUGGEST_MIN_RATIO (衢州港吞吐量 / 衢州港货物吞吐量: 2·6/14 = 0.86).
+SUGGEST_MIN_RATIO = 0.6
+SUGGEST_MIN_CONTAINED = 3
+
+SUGGESTION_COLUMNS = [
+    "target_phrase",
+    "target_ids",
+    "source",
+    "suggestion",
+    "suggestion_ids",
+    "match",
+    "score",
+]
+
+
+def phrase_nearness(
+    a: str, b: str, *, min_ratio: float = SUGGEST_MIN_RATIO
+) -> tuple[str, float] | None:
+    """How near two normalised phrases are: ("equal", 1.0), ("contains" / "contained in",
+    length of the shorter over the longer), ("similar", SequenceMatcher ratio), or None."""
+    if not a or not b:
+        return None
+    if a == b:
+        return "equal", 1.0
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= SUGGEST_MIN_CONTAINED and short in long_:
+        return ("contains" if a == long_ else "contained in"), round(len(short) / len(long_), 3)
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if sm.real_quick_ratio() < min_ratio or sm.quick_ratio() < min_ratio:
+        return None
+    ratio = sm.ratio()
+    return ("similar", round(ratio, 3)) if ratio >= min_ratio else None
+
+
+def _unmapped_groups(frame: pd.DataFrame) -> dict[str, tuple[str, list[str]]]:
+    """normalised phrase -> (phrase as first written, statement ids) for rows without an id."""
+    ids = frame["indicator_id"]
+    rows = frame[ids.isna() | (ids.astype("string").fillna("") == "")]
+    out: dict[str, tuple[str, list[str]]] = {}
+    for phrase, sid in zip(rows["indicator_text"], rows["statement_id"], strict=True):
+        key = normalise_phrase(phrase)
+        if key:
+            out.setdefault(key, (str(phrase), []))[1].append(str(sid))
+    return out
+
+
+def suggest_synonyms(
+    statements: pd.DataFrame,
+    registry: IndicatorRegistry,
+    *,
+    min_ratio: float = SUGGEST_MIN_RATIO,
+    limit: int = 5,
+) -> pd.DataFrame:
+    """For every target phrase without an id, the nearest outcome phrases without an id and the
+    nearest registry names (:func:`phrase_nearness`), best first, at most ``limit`` of each.
+
+    A suggestion is for a researcher to judge: if the two phrases mean one indicator, add the
+    phrase as a synonym (or a new entry) in data/indicators.yaml. Nothing is matched by it.
+    ``match`` is equal (already matched by text), contains, contained in, or similar;
+    ``suggestion_ids`` are the outcomes' statement ids, or the registry id.
+    """
+    targets = _unmapped_groups(statements[statements["kind"] == "target"])
+    outcomes = _unmapped_groups(statements[statements["kind"] != "target"])
+    names = {normalise_phrase(n): (n, ind.id) for ind in registry for n in ind.names}
+    rows = []
+    for key, (phrase, target_ids) in targets.items():
+        near_outcomes = [
+            (m, (o_phrase, ", ".join(o_ids)))
+            for o_key, (o_phrase, o_ids) in outcomes.items()
+            if (m := phrase_nearness(key, o_key, min_ratio=min_ratio))
+        ]
+        near_names = [
+            (m, names[n_key])
+            for n_key in names
+            if (m := phrase_nearness(key, n_key, min_ratio=min_ratio))
+        ]
+        for source, near in (("outcome", near_outcomes), ("registry", near_names)):
+            for (how, score), (text, ids) in sorted(near, key=lambda x: -x[0][1])[:limit]:
+                rows.append(
+                    {
+                        "target_phrase": phrase,
+                        "target_ids": ", ".join(target_ids),
+                        "source": source,
+                        "suggestion": text,
+                        "suggestion_ids": ids,
+                        "match": how,
+                        "score": score,
+                    }
+                )
+    return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)

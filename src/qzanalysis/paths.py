@@ -37,6 +37,7 @@ REFERENCE_DIR = DATA_DIR / "reference"
 INDICATORS_FILE = DATA_DIR / "indicators.yaml"
 REVIEW_FILE = CURATED_DIR / "review.csv"
 REFERENCE_FILE = REFERENCE_DIR / "quzhou_reference_facts.csv"
+CNY_USD_RATES_FILE = REFERENCE_DIR / "cny_usd_rates.csv"  # annual average 元 per 美元, by year
 NOTEBOOKS_DIR = ROOT / "notebooks"
 OUTPUTS_DIR = ROOT / "outputs"
 TABLES_DIR = OUTPUTS_DIR / "tables"

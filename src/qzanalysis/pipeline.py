@@ -13,19 +13,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import periods, stats
+from . import periods, schema, stats
 from .compare import (
     check_consistency,
     compare_targets,
+    completion_table,
     coverage_by_year,
+    derived_levels,
     fit_trajectory,
     latest_information_date,
+    pace_table,
+    ratchet_summary,
+    ratchet_table,
     track_targets,
 )
 from .corpus import Corpus, load_corpus
 from .extract import extract_statements
 from .indicators import IndicatorRegistry, load_registry
-from .reference import UnknownIndicatorWarning, load_reference
+from .reference import UnknownIndicatorWarning, known_by, load_reference
 from .review import apply_review
 
 DEFAULT_TOLERANCE_PP = 0.2
@@ -44,11 +49,16 @@ class Analysis:
     registry: IndicatorRegistry
     statements: pd.DataFrame
     reference: pd.DataFrame
-    comparisons: pd.DataFrame
-    tracking: pd.DataFrame
-    consistency: pd.DataFrame
-    coverage: pd.DataFrame
+    comparisons: pd.DataFrame = field(default_factory=lambda: schema.empty("comparisons"))
+    tracking: pd.DataFrame = field(default_factory=lambda: schema.empty("tracking"))
+    consistency: pd.DataFrame = field(default_factory=lambda: schema.empty("consistency"))
+    coverage: pd.DataFrame = field(default_factory=lambda: schema.empty("coverage"))
     parameters: dict = field(default_factory=dict)
+    #: the comparisons beyond the same-period match (methods.md §7)
+    ratchet: pd.DataFrame = field(default_factory=lambda: schema.empty("ratchet"))
+    pace: pd.DataFrame = field(default_factory=lambda: schema.empty("pace"))
+    completion: pd.DataFrame = field(default_factory=lambda: schema.empty("completion"))
+    derived: pd.DataFrame = field(default_factory=lambda: schema.empty("derived"))
 
     @property
     def published(self) -> dict[str, str]:
@@ -65,6 +75,11 @@ class Analysis:
             "consistency": self.consistency,
             "coverage": self.coverage,
             "attainment": stats.attainment_table(self.comparisons),
+            "ratchet": self.ratchet,
+            "ratchet_summary": ratchet_summary(self.ratchet),
+            "pace": self.pace,
+            "completion": self.completion,
+            "derived": self.derived,
         }
 
     def document_titles(self) -> dict[str, str]:
@@ -82,11 +97,21 @@ class Analysis:
 
     def plan_goals(self, plan: str) -> pd.DataFrame:
         """Tracked multi-year goals of ``plan`` ('2022-2026'): due in its last year and set
-        before it (annual targets of the last year itself have their own year review)."""
+        before it (annual targets of the last year itself have their own year review).
+
+        A goal that several documents state alike (the same indicator, comparator, value and
+        year, e.g. 规上工业总产值突破5000亿元 in the 2022 report and the reply to deputies) is one
+        row; ``stated_in`` lists every statement that sets it.
+        """
         end = _plan_end(plan)
         goals = self.tracking[
             (self.tracking["target_year"] == end) & self._set_before(self.tracking, end)
         ]
+        same_goal = ["indicator_id", "comparator", "target_value", "unit", "target_year"]
+        stated_in = goals.groupby(same_goal, sort=False, dropna=False)["statement_id"].transform(
+            lambda ids: ", ".join(ids)
+        )
+        goals = goals.assign(stated_in=stated_in).drop_duplicates(same_goal, keep="first")
         return goals.reset_index(drop=True)
 
     def plan_targets(self, plan: str) -> pd.DataFrame:
@@ -100,12 +125,29 @@ class Analysis:
         return self.comparisons[self.comparisons["year"] == year].copy()
 
     def goals_standing(self, year: int) -> pd.DataFrame:
-        """Multi-year goals due after ``year`` that had been published by ``year``."""
-        published_year = {d.doc_id: d.published_year for d in self.corpus}
-        tr = self.tracking
-        return tr[
-            (tr["target_year"] > year) & (tr["doc_id"].map(published_year).fillna(9999) <= year)
-        ]
+        """Multi-year goals that stood in ``year`` and were due later, with their tracking.
+
+        A goal is multi-year when its period spans several years or it was set two or more
+        years before it is due. It stood in ``year`` when the corpus document that set it was
+        published by then, or (a reference target) when its period had begun. Average-growth
+        goals are listed too; level and count goals carry the tracking figures (required,
+        achieved and still-needed growth, the progress label) where the corpus allows them.
+        """
+        cmp = self.comparisons
+        set_in = cmp["doc_id"].map({d.doc_id: d.published_year for d in self.corpus})
+        starts = pd.to_numeric(cmp["period_start"].astype("string").str[:4], errors="coerce")
+        from_reference = cmp["target_origin"] == "reference"
+        known = set_in.le(year).fillna(False) | (from_reference & starts.le(year).fillna(False))
+        multi_year = starts.lt(cmp["year"]).fillna(False) | (cmp["year"] - set_in).ge(2).fillna(
+            False
+        )
+        goals = cmp[known & multi_year & cmp["year"].gt(year).fillna(False)]
+        tracked = self.tracking.drop(
+            columns=["doc_id", "indicator_id", "indicator_label", "measure", "comparator", "unit"]
+        )
+        return goals.merge(tracked, on="statement_id", how="left", validate="1:1").reset_index(
+            drop=True
+        )
 
     def outcomes_ending(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(corpus, reference) outcome and expected figures whose period ends in ``year``, each
@@ -226,6 +268,19 @@ def load_reference_quietly(
         return load_reference(path, registry)
 
 
+def _reviewed(
+    statements: pd.DataFrame, corpus: Corpus, registry: IndicatorRegistry, *, vintage: bool
+) -> pd.DataFrame:
+    """Apply the review decisions; under a vintage, decisions about documents published later
+    are expected to be out of scope, so their warning is not repeated."""
+    with warnings.catch_warnings():
+        if vintage:
+            warnings.filterwarnings(
+                "ignore", message=r".*concern documents that are not in this corpus"
+            )
+        return apply_review(statements, corpus=corpus, registry=registry)
+
+
 def analyse(
     corpus_dir: str | Path | None = None,
     *,
@@ -242,35 +297,31 @@ def analyse(
         corpus_dir: corpus folder with manifest.csv (default data/raw).
         tolerance_pp: approx tolerance for rates in percentage points.
         review: apply ``data/curated/review.csv`` decisions to the extracted statements.
-        as_of: latest information date (default: the latest document date).
+        as_of: the vintage, 'YYYY-MM[-DD]': only documents published by then and reference
+            figures known by then are used, and periods ending later are not yet due
+            (default: everything, known as of the newest document).
         tolerance_level: approx tolerance for levels, as a share of the target.
         min_confidence: lowest confidence of a reference figure used as an outcome.
         reference_path: reference CSV (default data/reference/quzhou_reference_facts.csv).
     """
     corpus = load_corpus(corpus_dir)
     registry = load_registry()
+    reference = load_reference_quietly(reference_path, registry)
+    if as_of:
+        # vintage: only what had been published by as_of (methods.md §7)
+        corpus, reference = corpus.published_by(as_of), known_by(reference, as_of)
     statements = extract_statements(corpus, registry=registry)
     if review:
-        statements = apply_review(statements, corpus=corpus, registry=registry)
-    reference = load_reference_quietly(reference_path, registry)
+        statements = _reviewed(statements, corpus, registry, vintage=bool(as_of))
     published = corpus.published()
+    vintage = "as known on " + as_of if as_of else "all documents (the newest)"
     as_of = as_of or latest_information_date(statements, reference, published)
-    common = dict(registry=registry, as_of=as_of, published=published)
-    comparisons = compare_targets(
-        statements,
-        reference,
-        tolerance_pp=tolerance_pp,
-        tolerance_level=tolerance_level,
-        min_confidence=min_confidence,
-        **common,
-    )
-    tracking = track_targets(
-        statements, reference, min_confidence=min_confidence, alpha=TREND_ALPHA, **common
-    )
-    consistency = check_consistency(statements, reference, registry=registry, published=published)
-    coverage = coverage_by_year(statements, reference, comparisons=comparisons)
+    settings = _Settings(registry, published, as_of, tolerance_pp, tolerance_level, min_confidence)
+    tables = _compare_all(statements, reference, settings)
     params = {
         "corpus_dir": str(corpus.path),
+        "vintage": vintage,
+        "documents_used": corpus.doc_ids,
         "corpus_fingerprint": corpus.fingerprint(),
         "tolerance_pp": tolerance_pp,
         "tolerance_level": tolerance_level,
@@ -279,14 +330,48 @@ def analyse(
         "as_of": as_of,
         "alpha": TREND_ALPHA,
     }
-    return Analysis(
-        corpus,
-        registry,
+    return Analysis(corpus, registry, statements, reference, parameters=params, **tables)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    registry: IndicatorRegistry
+    published: dict[str, str]
+    as_of: str
+    tolerance_pp: float
+    tolerance_level: float
+    min_confidence: str
+
+
+def _compare_all(statements: pd.DataFrame, reference: pd.DataFrame, s: _Settings) -> dict:
+    """Every comparison table of one analysis (methods.md §2-4 and §7)."""
+    ids = dict(registry=s.registry, published=s.published)
+    comparisons = compare_targets(
         statements,
         reference,
-        comparisons,
-        tracking,
-        consistency,
-        coverage,
-        params,
+        tolerance_pp=s.tolerance_pp,
+        tolerance_level=s.tolerance_level,
+        min_confidence=s.min_confidence,
+        as_of=s.as_of,
+        **ids,
     )
+    derived = derived_levels(statements, reference, min_confidence=s.min_confidence, **ids)
+    tracking = track_targets(
+        statements,
+        reference,
+        min_confidence=s.min_confidence,
+        alpha=TREND_ALPHA,
+        as_of=s.as_of,
+        derived=derived,
+        **ids,
+    )
+    return {
+        "comparisons": comparisons,
+        "tracking": tracking,
+        "consistency": check_consistency(statements, reference, **ids),
+        "coverage": coverage_by_year(statements, reference, comparisons=comparisons),
+        "ratchet": ratchet_table(statements, reference, min_confidence=s.min_confidence, **ids),
+        "pace": pace_table(tracking, statements, reference, **ids),
+        "completion": completion_table(statements, comparisons, registry=s.registry),
+        "derived": derived,
+    }

@@ -38,7 +38,7 @@ import pandas as pd
 
 from . import paths, schema
 from .indicators import IndicatorRegistry, load_registry
-from .periods import PERIOD_HINT, is_period, period_key
+from .periods import PERIOD_HINT, as_of_key, is_period, period_key
 from .schema import COMPARATORS, CONFIDENCES, DIRECTIONS, KINDS, MEASURES
 
 REQUIRED_COLUMNS = (
@@ -231,6 +231,30 @@ def _is_number(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def known_by(reference: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """The reference figures a researcher could have known at ``as_of``.
+
+    Reference rows carry no publication date, so each is dated by what it describes: an outcome
+    or estimate is known from the month after its period ends (a 2021 figure from 2022-01), a
+    target from the first month of its period (a 2016-2020 goal from 2016-01).
+    """
+    cutoff = as_of_key(as_of)
+
+    def known(kind: str, start: str, end: str) -> bool:
+        if kind == "target":
+            return period_key(start, end=False) <= cutoff
+        year, month = period_key(end, end=True)
+        return ((year + 1, 1) if month == 12 else (year, month + 1)) <= cutoff
+
+    keep = [
+        known(k, s, e)
+        for k, s, e in zip(
+            reference["kind"], reference["period_start"], reference["period_end"], strict=True
+        )
+    ]
+    return reference[keep]
 
 
 def reference_conflicts(ref: pd.DataFrame, *, rel_tol: float = 1e-9) -> pd.DataFrame:

@@ -26,7 +26,9 @@ import pandas as pd
 KINDS = ("target", "outcome", "expected")
 #: kinds that report what happened (final or estimated); ``target`` is a plan
 OUTCOME_KINDS = ("outcome", "expected")
-MEASURES = ("level", "growth", "change", "count", "share", "ratio", "rank", "completion")
+MEASURES = ("level", "growth", "change", "count", "share", "ratio", "rank", "completion", "gap")
+#  gap: a difference from a named benchmark ("高于全省平均水平0.5个百分点"), never a change of the
+#  indicator itself; matched only with another gap
 #: measures that describe a state at a date (compared with one another, never with growth)
 STATE_MEASURES = frozenset({"level", "share", "ratio"})
 DIRECTIONS = ("increase", "decrease")
@@ -71,6 +73,17 @@ PROGRESS_LABELS = {
 }
 TREND_CALLS = ("on_track", "behind", "off_track")
 MATCHED_BY = ("id", "text")
+#: Ratchet (methods.md §7): a target minus the previous year's outcome, in pp or in %.
+DELTA_UNITS = ("pp", "%")
+#: Pace: an annual growth target against the growth a multi-year goal still needs.
+PACE_STATUSES = ("consistent", "below_pace")
+RATCHET_GROUPINGS = ("all", "year", "indicator_id")
+#: The government's own completion rates ("完成年度任务的130%"): met when >= 100%.
+SELF_STATUSES = ("met", "below")
+#: How a level is implied by a stated average change over a span from a known base.
+DERIVATIONS = ("additive", "compounding")
+#: The kind of a level implied by a stated change (used for tracking only, never a verdict).
+DERIVED_KIND = "derived"
 CONSISTENCY_CHECKS = ("different_values", "estimate_vs_final", "target_restated", "level_vs_growth")
 # fmt: on
 
@@ -100,10 +113,16 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "source": SOURCES,
     "target_origin": TARGET_ORIGINS,
     "matched_by": MATCHED_BY,
+    "delta_unit": DELTA_UNITS,
+    "pace_status": PACE_STATUSES,
+    "annual_comparator": COMPARATORS,
+    "self_status": SELF_STATUSES,
+    "derivation": DERIVATIONS,
+    "derived_comparator": COMPARATORS,
     "outcome_comparator": COMPARATORS,
     "status": STATUSES,
     "outcome_kind": OUTCOME_KINDS,
-    "latest_kind": OUTCOME_KINDS,
+    "latest_kind": (*OUTCOME_KINDS, DERIVED_KIND),
     "observed_kind": OUTCOME_KINDS,
     "kind_a": KINDS,
     "kind_b": KINDS,
@@ -124,7 +143,7 @@ _DOCS: dict[str, tuple[str, str]] = {
     "kind": ("target (plan), outcome (reported as achieved) or expected (estimate)", ""),
     "indicator_id": ("canonical indicator id from data/indicators.yaml (empty when unmapped)", ""),
     "indicator_text": ("indicator phrase as written in the source", ""),
-    "measure": ("level, growth, change, count, share, ratio, rank or completion", ""),
+    "measure": ("level, growth, change, count, share, ratio, rank, completion or gap (difference from a named benchmark)", ""),
     "direction": ("increase or decrease for change/growth wording, else empty", ""),
     "period_start": ("first period covered, YYYY or YYYY-MM", "date"),
     "period_end": ("last period covered, YYYY or YYYY-MM", "date"),
@@ -182,7 +201,7 @@ _DOCS: dict[str, tuple[str, str]] = {
     "base_source": ("source of the base level", ""),
     "latest_year": ("year of the latest annual outcome", "year"),
     "latest_value": ("latest level Yt (count targets: cumulative sum so far)", "unit"),
-    "latest_kind": ("outcome or expected", ""),
+    "latest_kind": ("outcome, expected or derived (a level implied by a stated change; tracking only)", ""),
     "latest_source": ("source of the latest level", ""),
     "T_years": ("years from base to target year", "years"),
     "t_years": ("years from base to latest outcome", "years"),
@@ -223,7 +242,8 @@ _DOCS: dict[str, tuple[str, str]] = {
     "n_partial_year": ("outcomes covering only part of the year (e.g. Jan-Sep)", "count"),
     "target_documents": ("documents setting targets for the year, with counts", ""),
     "outcome_documents": ("documents reporting outcomes for the year, with counts", ""),
-    "reference_rows": ("reference rows about the year", ""),
+    "reference_rows": ("reference outcomes and estimates about the year (ids)", ""),
+    "reference_target_rows": ("reference targets for the year (ids)", ""),
     "n_judged": ("targets with a verdict (exceeded, met, boundary, narrow_miss, missed)", "count"),
     "n_targets_without_outcome": ("targets of the year not judged (not yet due, no outcome, not comparable)", "count"),
     "targets_without_outcome": ("those targets with their status", ""),
@@ -268,8 +288,40 @@ _DOCS: dict[str, tuple[str, str]] = {
     "se_intercept": ("HC3 standard error of the intercept", "pp"),
     "se_slope": ("HC3 standard error of the slope", "pp per pp"),
     # --- issue 9: ratchet and pace (columns of the tables below; one meaning per name) ---
+    "target_used": ("T as compared: the target value, the midpoint of a range; a planned fall is negative",
+                    "target unit"),
+    "delta": ("ratchet Δ: target_used minus the previous year's outcome (pp), or (T / outcome - 1) x 100 for levels (%)",
+              "delta_unit"),
+    "delta_unit": ("unit of delta: pp (growth; shares in % or 百分点) or % (levels, ratios: % of the previous outcome)", ""),
+    "n_delta": ("annual targets with a ratchet Δ in the group", "count"),
+    "delta_mean": ("mean of delta over the group", "delta_unit"),
+    "delta_min": ("smallest delta of the group", "delta_unit"),
+    "delta_max": ("largest delta of the group", "delta_unit"),
+    "annual_statement_id": ("annual growth target of the year after latest_year: statement id", ""),
+    "annual_doc_id": ("annual growth target: doc_id of the document setting it (empty for reference rows)", ""),
+    "annual_year": ("annual growth target: the year it is for (latest_year + 1)", "year"),
+    "annual_value": ("annual growth target: value as written (a planned fall as a positive magnitude)", "%"),
+    "annual_value_high": ("annual growth target: upper end of a range (empty otherwise)", "%"),
+    "annual_comparator": ("annual growth target: eq, approx, ge, gt, le, lt or range", ""),
+    "annual_growth": ("planned growth g_y compared: annual_value, a range's midpoint; negative for a fall", "%"),
+    "needed_growth": ("growth a year still needed to reach the goal: g_remaining x 100", "% per year"),
+    "real_vs_nominal": ("the annual target is real growth (GDP, value added) and the goal a nominal level: indicative",
+                        "boolean"),
+    "pace_status": ("consistent (annual_growth reaches needed_growth; lower_better: the planned fall reaches the "
+                    "needed fall) or below_pace", ""),
+    "shortfall_pp": ("how far annual_growth falls short of needed_growth (0 when consistent)", "pp"),
     # --- end ratchet and pace ---
     # --- issue 9: self-reported completion and derived levels ---
+    "part_year": ("the period covers only part of a year (前三季度 = Jan-Sep): the year is not over", "boolean"),
+    "self_status": ("the government's own verdict on its completion rate: met (reported >= 100%) or below", ""),
+    "target_id": ("statement_id of the target whose package verdict (status) is shown beside the self-report: same indicator and year", ""),
+    "derivation": ("how a stated average change became a level: additive (pp, units: base + rate x years) or compounding (%: base x (1 + g)^years)", ""),
+    "base_id": ("statement_id of the base level (the year before the span) the derived level starts from", ""),
+    "base_level": ("base level of the year before the span, in derived_unit", "derived_unit"),
+    "derived": ("True when a level follows from the stated change and its base; False: explanation says why not", "boolean"),
+    "derived_value": ("level implied at the end of the span by base_level and the stated change (tracking only, never a verdict)", "derived_unit"),
+    "derived_unit": ("unit of derived_value and base_level", ""),
+    "derived_comparator": ("bound of the derived level: approx (rounded rate or base), ge/gt (a lower bound: 以上), le/lt (an upper bound)", ""),
     # --- end completion and derived ---
 }
 
@@ -342,8 +394,8 @@ _COVERAGE: dict[str, str] = {
     "year": "Int64", "n_targets": "Int64", "n_targets_reference": "Int64",
     "n_outcomes": "Int64", "n_outcomes_reference": "Int64", "n_expected": "Int64",
     "n_partial_year": "Int64", "target_documents": "string", "outcome_documents": "string",
-    "reference_rows": "string", "n_judged": "Int64", "n_targets_without_outcome": "Int64",
-    "targets_without_outcome": "string", "note": "string",
+    "reference_rows": "string", "reference_target_rows": "string", "n_judged": "Int64",
+    "n_targets_without_outcome": "Int64", "targets_without_outcome": "string", "note": "string",
 }
 
 _ATTAINMENT: dict[str, str] = {
@@ -374,6 +426,61 @@ _TRAJECTORY: dict[str, str] = {
 }
 # fmt: on
 
+# fmt: off
+# --- issue 9: ratchet and pace dtypes ---
+_RATCHET: dict[str, str] = {
+    "statement_id": "string", "doc_id": "string", "target_origin": "string",
+    "indicator_id": "string", "indicator_label": "string", "polarity": "string",
+    "measure": "string", "direction": "string", "comparator": "string", "value": "float64",
+    "value_high": "Float64", "unit": "string", "year": "Int64", "target_used": "float64",
+    "outcome_id": "string", "outcome_value": "Float64", "outcome_unit": "string",
+    "outcome_value_written": "Float64", "outcome_unit_written": "string",
+    "outcome_comparator": "string", "outcome_period": "string", "outcome_kind": "string",
+    "outcome_source": "string", "outcome_confidence": "string", "delta": "Float64",
+    "delta_unit": "string", "explanation": "string",
+}
+
+_RATCHET_SUMMARY: dict[str, str] = {
+    "grouping": "string", "group": "string", "measure": "string", "delta_unit": "string",
+    "n_delta": "Int64", "delta_mean": "Float64", "delta_min": "Float64", "delta_max": "Float64",
+}
+
+_PACE: dict[str, str] = {
+    "statement_id": "string", "doc_id": "string", "indicator_id": "string",
+    "indicator_label": "string", "measure": "string", "comparator": "string", "unit": "string",
+    "target_year": "Int64", "target_value": "float64", "latest_year": "Int64",
+    "latest_value": "Float64", "latest_kind": "string", "latest_source": "string",
+    "g_remaining": "Float64", "annual_statement_id": "string", "annual_doc_id": "string",
+    "annual_year": "Int64", "annual_value": "float64", "annual_value_high": "Float64",
+    "annual_comparator": "string", "annual_growth": "float64", "needed_growth": "float64",
+    "real_vs_nominal": "boolean", "pace_status": "string", "shortfall_pp": "float64",
+    "explanation": "string",
+}
+# --- end ratchet and pace dtypes ---
+# fmt: on
+
+# fmt: off
+# --- issue 9: completion and derived dtypes ---
+_COMPLETION: dict[str, str] = {
+    "statement_id": "string", "doc_id": "string", "kind": "string", "indicator_id": "string",
+    "indicator_label": "string", "indicator_text": "string", "period_start": "string",
+    "period_end": "string", "year": "Int64", "part_year": "boolean", "value": "float64",
+    "unit": "string", "self_status": "string", "target_id": "string", "status": "string",
+    "char_start": "Int64", "char_end": "Int64", "quote": "string", "explanation": "string",
+}
+
+_DERIVED: dict[str, str] = {
+    "statement_id": "string", "doc_id": "string", "kind": "string", "indicator_id": "string",
+    "indicator_label": "string", "indicator_text": "string", "measure": "string",
+    "direction": "string", "period_start": "string", "period_end": "string", "value": "float64",
+    "unit": "string", "comparator": "string", "derivation": "string", "base_id": "string",
+    "base_year": "Int64", "base_level": "Float64", "base_source": "string", "year": "Int64",
+    "derived": "boolean", "derived_value": "Float64", "derived_unit": "string",
+    "derived_comparator": "string", "quote": "string", "explanation": "string",
+}
+# --- end completion and derived dtypes ---
+# fmt: on
+
 TABLES: dict[str, dict[str, str]] = {
     "statements": _STATEMENTS,
     "reference": {**_STATEMENTS, **_REFERENCE_EXTRA},
@@ -386,8 +493,13 @@ TABLES: dict[str, dict[str, str]] = {
     "target_trend": _TARGET_TREND,
     "trajectory": _TRAJECTORY,
     # --- issue 9: ratchet and pace tables ---
+    "ratchet": _RATCHET,
+    "ratchet_summary": _RATCHET_SUMMARY,
+    "pace": _PACE,
     # --- end ratchet and pace tables ---
     # --- issue 9: completion and derived tables ---
+    "completion": _COMPLETION,
+    "derived": _DERIVED,
     # --- end completion and derived tables ---
 }
 #: Columns of the statements contract, in order (extractor, review, reference all share it).

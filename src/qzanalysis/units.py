@@ -2,7 +2,9 @@
 
 Conversions are exact powers of ten applied with ``Decimal`` (万元 -> 亿元 is a shift of four
 places, never a float multiplication that leaves 216.10000000000002). Units of different
-dimensions (元 and 美元, 人 and 户) never convert.
+dimensions (人 and 户) never convert. 元 and 美元 are different dimensions here too: they convert
+only through a dated exchange rate, which :mod:`qzanalysis.currency` applies (this module knows
+no data file); :func:`currency_of` tells the two currencies apart for it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ UNIT_FACTORS: dict[str, tuple[str, int]] = {
     "": ("ratio", 1),
     "倍": ("ratio", 1),
 }
+#: The dimensions that are currencies: converted only with the rate of a stated year.
+CURRENCIES = frozenset({"cny", "usd"})
 #: Units in which progress is linear (shares, ratios, ages), not logarithmic like amounts.
 LINEAR_UNITS = RATE_UNITS | {"岁", ""}
 
@@ -54,6 +58,23 @@ def convert_value(value: float, from_unit: str, to_unit: str) -> float | None:
     if a is None or b is None or a[0] != b[0]:
         return None
     return float(Decimal(repr(float(value))) * Decimal(a[1]) / Decimal(b[1]))
+
+
+def currency_of(unit: str | None) -> str | None:
+    """'cny' for 元/万元/亿元/万亿元, 'usd' for 美元/万美元/亿美元, None for any other unit."""
+    dim = UNIT_FACTORS.get((unit or "").strip())
+    return dim[0] if dim and dim[0] in CURRENCIES else None
+
+
+def is_currency_pair(from_unit: str | None, to_unit: str | None) -> bool:
+    """True when one unit is in 元 and the other in 美元 (either way round)."""
+    pair = {currency_of(from_unit), currency_of(to_unit)}
+    return pair == set(CURRENCIES)
+
+
+def unit_factor(unit: str) -> int:
+    """The factor of ``unit`` to its dimension's base unit (亿元 -> 10**8); KeyError if unknown."""
+    return UNIT_FACTORS[unit.strip()][1]
 
 
 def is_rate(unit: str, measure: str) -> bool:

@@ -147,10 +147,16 @@ def test_report_passes_the_tolerance_and_the_analysis_plans(monkeypatch, tmp_pat
     monkeypatch.setattr(qzanalysis.report, "run_reports", lambda specs, **kw: [])
     monkeypatch.setattr(qzanalysis.tables, "write_tables", lambda frames, *a, **kw: [])
     assert main(["report", "--tolerance-pp", "0.5", "--only", "plan", "--years", "2021"]) == 0
-    assert calls["analyse"] == (paths.RAW_DIR, {"tolerance_pp": 0.5})
+    assert calls["analyse"] == (paths.RAW_DIR, {"tolerance_pp": 0.5, "as_of": None})
     assert calls["plan_reports"] == (
         paths.RAW_DIR,
-        {"years": (2021,), "only": ["plan"], "plans": ["2022-2026"], "tolerance_pp": 0.5},
+        {
+            "years": (2021,),
+            "only": ["plan"],
+            "plans": ["2022-2026"],
+            "tolerance_pp": 0.5,
+            "as_of": "",
+        },
     )
     assert "0 of 0 report(s) ready" in capsys.readouterr().out
 
@@ -172,3 +178,17 @@ def test_compare_prints_every_status_and_writes_the_tables(tmp_path, capsys):
     listed = [line.split()[0] for line in out.splitlines() if line.startswith("  ")]
     assert listed == list(STATUSES)
     assert (tmp_path / "comparisons.csv").is_file() and (tmp_path / "codebook.csv").is_file()
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_as_of_that_is_not_a_date_is_refused(command, capsys):
+    assert main([command, "--as-of", "2022-13"]) == 2
+    assert "--as-of '2022-13' is not a date; write YYYY-MM or YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_compare_as_of_a_vintage_writes_that_vintage(tmp_path, capsys):
+    # known by 2022-12-31: the 2020 report, the 2022 report excerpt (2022-04) and the reply (2022-11)
+    assert main(["compare", "--as-of", "2022-12-31", "--out", str(tmp_path)]) == 0
+    assert "as of 2022-12-31" in capsys.readouterr().out
+    statements = pd.read_csv(tmp_path / "statements.csv", encoding="utf-8-sig")
+    assert set(statements["doc_id"]) == {"wr2020", "wr2022_excerpt", "reply2022_no4"}

@@ -25,13 +25,24 @@ NOTEBOOK_FILES = [paths.NOTEBOOKS_DIR / name for name in NOTEBOOKS.values()]
 
 #: The parameters each notebook documents (issue 5: year; plan; the overview's year span).
 DOCUMENTED_PARAMETERS = {
-    "year_review.ipynb": {"year": "int", "tolerance_pp": "float", "corpus_dir": "str"},
-    "plan_tracking.ipynb": {"plan": "str", "tolerance_pp": "float", "corpus_dir": "str"},
+    "year_review.ipynb": {
+        "year": "int",
+        "tolerance_pp": "float",
+        "corpus_dir": "str",
+        "as_of": "str",
+    },
+    "plan_tracking.ipynb": {
+        "plan": "str",
+        "tolerance_pp": "float",
+        "corpus_dir": "str",
+        "as_of": "str",
+    },
     "overview.ipynb": {
         "first_year": "int",
         "last_year": "int",
         "tolerance_pp": "float",
         "corpus_dir": "str",
+        "as_of": "str",
     },
 }
 
@@ -134,7 +145,9 @@ def test_notebooks_are_thin(path):
     nb = nbformat.read(path, as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     setup_cell = code[1]
-    assert "setup(corpus_dir, tolerance_pp)" in setup_cell, f"{path.name}: setup() is not called"
+    assert "setup(corpus_dir, tolerance_pp, as_of=as_of or None)" in setup_cell, (
+        f"{path.name}: setup() is not called with the notebook's parameters"
+    )
     for source in code:
         tree = ast.parse(source)
         defined = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]

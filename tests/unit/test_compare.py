@@ -595,5 +595,6 @@ def test_coverage_says_what_each_year_lacks():
     cov = coverage_by_year(st, ref, comparisons=cmp).set_index("year")
     assert "outcomes but no targets" in cov.loc[2019, "note"]
     assert "only from reference figures" in cov.loc[2021, "note"]
-    assert cov.loc[2020, "n_judged"] == 1
+    # 2020: the corpus growth target, and ref-003 (元 goal judged against 美元 at the 2020 rate)
+    assert cov.loc[2020, "n_judged"] == 2
     assert set(range(2019, 2026)) <= set(cov.index)  # the default years are always listed

@@ -140,9 +140,22 @@ def test_industrial_output_5000_by_2026_ignores_the_jan_sep_figure(result):
         assert row["label_zh"] == "滞后于预期"
 
 
-def test_13th_plan_per_capita_gdp_in_yuan_not_comparable_with_dollars(result):
+def test_13th_plan_per_capita_gdp_in_yuan_judged_against_dollars_at_the_2020_rate(result):
+    # ref-003: 13th-plan goal "人均生产总值超过6万元" (gt 60,000元, 2020). ref-014: "人均生产总值
+    # 突破1万美元" (2020), a lower bound. By hand, at the 2020 annual average rate of the 2020
+    # national statistical communiqué (data/reference/cny_usd_rates.csv): 10,000 × 6.8974 =
+    # 68,974元, so the outcome is > 68,974元. Every value above 68,974 exceeds 60,000, so the
+    # bound decides: met (gt has no 'exceeded'); the gap is measured from the bound: 68,974 -
+    # 60,000 = 8,974元 = +14.96% of 60,000.
     row = result.comparisons.set_index("statement_id").loc["ref-003"]
-    assert row["status"] == "not_comparable" and "美元" in row["explanation"]
+    assert row["status"] == "met" and row["outcome_id"] == "ref-014"
+    assert (row["outcome_comparator"], row["outcome_value"]) == ("gt", 68974.0)
+    assert (row["outcome_value_written"], row["outcome_unit_written"]) == (10000.0, "美元")
+    assert row["signed_gap"] == pytest.approx(8974.0)
+    assert row["relative_gap"] == pytest.approx(8974 / 60000)
+    assert "10,000美元 × 6.8974元/美元 = 68,974元 (2020 annual average" in row["candidates"]
+    expected = "lower bound (>68,974元): at least 8,974元 above 60,000 (+15.0%) → met"
+    assert expected in row["explanation"]
 
 
 def test_13th_plan_urbanization_2020_has_no_outcome(result):
@@ -169,3 +182,51 @@ def test_every_target_gets_exactly_one_row(result):
     n_targets = int((st["kind"] == "target").sum() + (ref["kind"] == "target").sum())
     assert len(result.comparisons) == n_targets
     assert result.comparisons["statement_id"].is_unique
+
+
+# --- issue 9: matching by id and by text, the registry's new ids ------------------------------
+
+
+def test_the_judged_gdp_target_is_matched_by_id(result):
+    row = pick(result.comparisons, "wr2020", "gdp", "growth")
+    assert row["matched_by"] == "id"
+    # matched_by is filled exactly where an outcome is used (id or text), empty elsewhere
+    c = result.comparisons
+    assert (c["matched_by"].notna() == c["outcome_id"].notna()).all()
+
+
+def test_2020_farmland_target_has_an_id_and_meets_only_the_2019_figure(result):
+    # wr2020 二: "完成垦造耕地2.5万亩以上" (2020); 一: "完成垦造耕地2.8万亩" (2019): farmland_created
+    row = pick(result.comparisons, "wr2020", "farmland_created", "count")
+    assert (row["comparator"], row["value"], row["year"]) == ("ge", 2.5, 2020)
+    assert row["status"] == "no_outcome" and pd.isna(row["matched_by"])
+    assert "figures exist for 2019" in row["explanation"]
+    assert "2.8万亩" in row["candidates"] and "other period" in row["candidates"]
+
+
+def test_new_materials_chain_output_has_one_id_for_outcome_and_estimate(result):
+    # wr2026_highlights: "新材料产业链产值增至1061亿元" (2025 outcome); plan15_proposal:
+    # "新材料产业链产值有望突破千亿大关" (2025 estimate, > 1000). One id, so a cluster goal
+    # "形成1个千亿级新材料产业集群" stated as ≥1000亿元 meets them.
+    st = result.statements
+    got = st[st["indicator_id"] == "new_materials_output"]
+    assert set(zip(got["doc_id"], got["kind"], got["value"], strict=True)) >= {
+        ("wr2026_highlights", "outcome", 1061.0),
+        ("plan15_proposal", "expected", 1000.0),
+    }
+
+
+def test_central_city_income_2026_is_not_a_city_wide_figure(result):
+    # reply2022_no4: "市区常住人口超过100万人" is the urban districts' population, not 常住人口
+    row = pick(result.comparisons, "reply2022_no4", "central_city_population", "level")
+    assert row["value"] == 100.0 and row["year"] == 2026
+
+
+def test_pm25_goal_shows_the_low_confidence_2021_figure_it_does_not_use(result):
+    # data/reference row 26 (ref-026): 2021 PM2.5 24 µg/m³, confidence low; min_confidence is
+    # medium, so the 2026 goal (<23, wr2022_excerpt) does not use it, and says so
+    row = result.tracking[result.tracking["indicator_id"] == "pm25"].iloc[0]
+    assert (
+        "ref-026 (2021: 24微克/立方米, low confidence) not used: below min_confidence"
+        in row["note"]
+    )

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from qzanalysis.corpus import Document, load_corpus
-from qzanalysis.extract import extract_statements
+from qzanalysis.extract import extract_statements, rules
 from qzanalysis.schema import STATEMENT_COLUMNS, STATEMENT_DTYPES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -258,7 +258,7 @@ def test_every_span_holds_its_number(shipped_corpus, corpus_statements):
         evidence = texts[r.doc_id][r.char_start : r.char_end]
         assert evidence == r.evidence
         assert any(
-            ch.isdigit() or ch in "零〇一二两三四五六七八九十百千" or ch in "翻倍"
+            ch.isdigit() or ch in "零〇一二两三四五六七八九十百千" or ch in "翻倍ⅠⅡⅢⅣⅤ"
             for ch in evidence
         )
         assert evidence.strip() in texts[r.doc_id] and r.quote and evidence.strip()[:1] in r.quote
@@ -266,12 +266,16 @@ def test_every_span_holds_its_number(shipped_corpus, corpus_statements):
 
 def test_counts_per_document_and_kind(corpus_statements):
     counts = corpus_statements.groupby(["doc_id", "kind"]).size().to_dict()
-    assert counts[("wr2022_excerpt", "target")] == 29
+    # issue 9: + the water class (wr2022_excerpt, wr2020), the cluster levels (plan15_proposal 8,
+    # reply2022_no4 1), the standing land reserves (reply2022_no4: 2 outcomes become targets)
+    assert counts[("wr2022_excerpt", "target")] == 30
     assert counts[("wr2022_excerpt", "outcome")] == 1
     assert counts[("wr2020", "outcome")] == 107
-    assert counts[("wr2020", "target")] == 69
+    assert counts[("wr2020", "target")] == 70
     assert counts[("wr2026_highlights", "target")] == 6
-    assert counts[("reply2022_no4", "target")] == 8
+    assert counts[("plan15_proposal", "target")] == 10
+    assert counts[("reply2022_no4", "target")] == 11
+    assert counts[("reply2022_no4", "outcome")] == 52
     assert sum(counts.values()) == len(corpus_statements)
     assert corpus_statements["statement_id"].is_unique
 
@@ -689,4 +693,223 @@ def test_back_references_inherit_the_indicator():
         ("fixed_asset_investment", "rank", 4.0),
         ("general_budget_revenue", "level", 12.8),
         ("general_budget_revenue", "completion", 58.3),
+    ]
+
+
+# --- issue 9 (items 4 and 10): classes of sentences a careful reading found
+
+PLAN_2030_DOC = dict(
+    published="2025-12-08", doc_type="plan_proposal", title="第十五个五年规划的建议"
+)
+PLAN_SECTION = "三、“十五五”时期的主要目标任务\n\n{}\n"
+
+
+def test_grade_of_a_named_cluster_is_a_level_target():
+    # "形成1个千亿级绿色化工产业集群": a goal on the cluster's output (≥ 1000亿元) for the horizon;
+    # the count of unnamed clusters ("3个三百亿级先进制造业集群") stays a count
+    df = extract(
+        TARGETS_2020.format(
+            "力争到2027年，形成1个千亿级绿色化工产业集群、3个三百亿级先进制造业集群。"
+        )
+    )
+    assert rows(df, "kind", "indicator_text", "measure", "value", "unit", "comparator") == [
+        ("target", "形成千亿级绿色化工产业集群", "count", 1.0, "个", "eq"),
+        ("target", "绿色化工产业集群产值", "level", 1000.0, "亿元", "ge"),
+        ("target", "三百亿级先进制造业集群", "count", 3.0, "个", "eq"),
+    ]
+    assert set(df.loc[df["measure"] == "level", "period_end"]) == {"2027"}
+
+
+def test_grades_of_listed_clusters_give_one_level_target_each():
+    df = extract(
+        PLAN_SECTION.format(
+            "着力打造数字经济、生物医药两大五百亿级产业集群，加快培育100亿级智能装备,"
+            "50亿级光电、新型建材和20亿级文旅等产业集群。"
+        ),
+        **PLAN_2030_DOC,
+    )
+    assert rows(df, "indicator_text", "value", "comparator", "period_start", "period_end") == [
+        ("数字经济产业集群产值", 500.0, "ge", "2030", "2030"),
+        ("生物医药产业集群产值", 500.0, "ge", "2030", "2030"),
+        ("智能装备产业集群产值", 100.0, "ge", "2030", "2030"),
+        ("光电产业集群产值", 50.0, "ge", "2030", "2030"),
+        ("新型建材产业集群产值", 50.0, "ge", "2030", "2030"),
+        ("文旅产业集群产值", 20.0, "ge", "2030", "2030"),
+    ]
+    assert set(df["kind"]) == {"target"} and set(df["measure"]) == {"level"}
+    assert list(df["evidence"]) == ["五百亿级"] * 2 + ["100亿级", "50亿级", "50亿级", "20亿级"]
+
+
+def test_grade_in_an_outcome_is_no_second_value():
+    # "成为…第二条五百亿级产业链" describes the 520亿元 just reported: one outcome, no target
+    df = extract(
+        REVIEW_2019.format("汽车零部件产业链产值增至520亿元、成为我市第二条五百亿级产业链。")
+    )
+    assert rows(df, "kind", "indicator_text", "measure", "value") == [
+        ("outcome", "汽车零部件产业链产值", "level", 520.0)
+    ]
+
+
+def test_bare_value_in_a_breakdown_is_an_unnamed_part():
+    # the parts of "其中 A x, B y, …" have their names; a bare value is a part without one, not B's
+    df = extract(
+        REVIEW_2019.format(
+            "全市累计并网风电装机86.5万千瓦，其中江山30.1万千瓦，常山25.2万千瓦，31.2万千瓦。"
+        )
+    )
+    assert rows(df, "indicator_text", "value") == [
+        ("并网风电装机", 86.5),
+        ("江山", 30.1),
+        ("常山", 25.2),
+        ("并网风电装机(其中未具名一项)", 31.2),
+    ]
+
+
+def test_qualified_value_after_a_breakdown_still_inherits():
+    # "环比增长3.4%" is not bare: it qualifies the figure before it, as before
+    df = extract(
+        "本报讯　上半年，全县工业投资同比增长9.6%，其中6月份当月增长11.2%，环比增长3.4%。\n",
+        **NEWS_H1,
+    )
+    assert df["indicator_text"].nunique() == 1 and "其中" not in df["indicator_text"].iloc[-1]
+
+
+def test_doubling_pair_shares_its_subject():
+    # "农业总量翻番、效益倍增": 翻番 is the total's, 倍增 the (agricultural) efficiency's
+    df = extract(TARGETS_2020.format("力争农业总量翻番、效益倍增，经济规模翻一番、质量倍增。"))
+    assert rows(df, "indicator_text", "evidence", "measure", "value") == [
+        ("农业总量", "翻番", "change", 100.0),
+        ("农业效益", "倍增", "change", 100.0),
+        ("经济规模", "翻一番", "change", 100.0),
+        ("经济质量", "倍增", "change", 100.0),
+    ]
+
+
+def test_water_class_above_is_at_most_that_class():
+    # water classes are better when lower: "Ⅲ类以上" = class ≤ III (le); "以下" = ge
+    df = extract(
+        TARGETS_2020.format(
+            "全市地表水水质保持III类以上，饮用水源地水质达到Ⅱ类，劣Ⅴ类水体全部消除。"
+        )
+    )
+    assert rows(df, "indicator_text", "measure", "value", "unit", "comparator") == [
+        ("地表水水质类别", "level", 3.0, "", "le"),
+        ("饮用水源地水质类别", "level", 2.0, "", "eq"),
+    ]
+
+
+def test_comparator_after_fenbie_applies_to_every_value():
+    df = extract(
+        REVIEW_2019.format(
+            "城镇和农村居民人均可支配收入分别超过7万元、4万元。两项指标分别不低于90%、85%。"
+        )
+    )
+    assert rows(df, "value", "comparator") == [(7.0, "gt"), (4.0, "gt"), (90.0, "ge"), (85.0, "ge")]
+
+
+def test_gap_to_a_benchmark_is_not_a_change_of_the_indicator():
+    df = extract(
+        REVIEW_2019.format(
+            "全市生产总值年均增长6.4%、高于全省平均水平0.5个百分点。"
+            "规上工业增加值同比增长8.7%，低于全国平均1.2个百分点。"
+        )
+    )
+    assert rows(df, "indicator_text", "direction", "value") == [
+        ("生产总值", "increase", 6.4),
+        ("生产总值年均增速高于全省平均水平", "increase", 0.5),
+        ("规上工业增加值", "increase", 8.7),
+        ("规上工业增加值增速低于全国平均", "decrease", 1.2),
+    ]
+    # the gap names its benchmark: it is never read as a change of the indicator itself
+    gaps = df[df["value"].isin([0.5, 1.2])]
+    assert not gaps["indicator_text"].isin(["生产总值", "规上工业增加值"]).any()
+    assert set(gaps["measure"]) == {rules.BENCHMARK_GAP_MEASURE}
+
+
+def test_standing_requirement_is_a_target_stock():
+    # "滚动保持不少于…": a reserve to keep, not land added in a reported year
+    df = extract(
+        REVIEW_2019.format(
+            "土地保障上，产业园区滚动保持不少于3000亩的工业用地，耕地保有量始终保持不低于200万亩。"
+        )
+    )
+    assert rows(df, "kind", "indicator_text", "measure", "comparator", "value") == [
+        ("target", "产业园区工业用地", "level", "ge", 3000.0),
+        ("target", "耕地保有量", "level", "ge", 200.0),
+    ]
+
+
+def test_people_indicator_takes_the_area_of_the_previous_clause():
+    df = extract(
+        PLAN_SECTION.format("到2030年，中心城区常住人口超过80万人，居民人均可支配收入达到9万元。"),
+        **PLAN_2030_DOC,
+    )
+    assert rows(df, "indicator_text", "value") == [
+        ("中心城区常住人口", 80.0),
+        ("中心城区居民人均可支配收入", 9.0),
+    ]
+
+
+def test_words_starting_with_a_filler_keep_their_first_character():
+    # 并 of 并网 is not the conjunction 并; 及 of 及时 is not 及; the conjunction is still stripped
+    df = extract(
+        REVIEW_2019.format(
+            "全市累计并网光伏装机204.22万千瓦，并新增就业岗位3000个，及时办结率98%。"
+        )
+    )
+    assert list(df["indicator_text"]) == ["并网光伏装机", "新增就业岗位", "及时办结率"]
+
+
+def test_things_counted_named_by_what_they_were_selected_into():
+    df = extract(REVIEW_2019.format("8个项目入选省级重点建设项目。3家企业列入省级培育名单。"))
+    assert list(df["indicator_text"]) == ["入选省级重点建设项目", "列入省级培育名单的企业"]
+
+
+def _row(df: pd.DataFrame, doc_id: str, evidence: str) -> pd.DataFrame:
+    return df[(df["doc_id"] == doc_id) & (df["evidence"] == evidence)]
+
+
+def test_issue9_readings_of_the_shipped_corpus(corpus_statements):
+    df = corpus_statements
+    levels = df[(df["measure"] == "level") & (df["unit"] == "亿元") & (df["comparator"] == "ge")]
+    clusters = levels[levels["indicator_text"].str.endswith("产业集群产值")]
+    assert rows(clusters[clusters["doc_id"] == "plan15_proposal"], "indicator_text", "value")[
+        :6
+    ] == [
+        ("新材料产业集群产值", 1000.0),
+        ("新能源产业集群产值", 1000.0),
+        ("高端装备产业集群产值", 500.0),
+        ("集成电路产业集群产值", 300.0),
+        ("特种纸产业集群产值", 300.0),
+        ("生命健康产业集群产值", 200.0),
+    ]
+    assert rows(clusters[clusters["doc_id"] == "reply2022_no4"], "kind", "value", "period_end") == [
+        ("target", 1000.0, "2026")
+    ]
+    # the 2025 outcome stays one level outcome; "千亿级产业链" there is no second value
+    chain = df[(df["doc_id"] == "wr2026_highlights") & df["quote"].str.contains("千亿级产业链")]
+    assert rows(chain, "kind", "indicator_text", "value") == [
+        ("outcome", "六大标志性产业链产值", 2294.0),
+        ("outcome", "新材料产业链产值", 1061.0),
+    ]
+    pv = _row(df, "reply2022_no4", "19.69万千瓦")
+    assert list(pv["indicator_text"]) == ["并网光伏装机(其中未具名一项)"]
+    doubling = df[(df["doc_id"] == "wr2022_excerpt") & df["evidence"].isin(["翻番", "倍增"])]
+    assert rows(doubling, "evidence", "indicator_text") == [
+        ("翻番", "工业总量"),
+        ("倍增", "工业效益"),
+    ]
+    water = df[df["evidence"] == "Ⅱ类以上"]
+    assert rows(water, "doc_id", "comparator", "value") == [
+        ("wr2022_excerpt", "le", 2.0),
+        ("wr2020", "le", 2.0),
+    ]
+    assert list(_row(df, "wr2026_highlights", "3.8万元")["comparator"]) == ["gt"]
+    gap = _row(df, "wr2026_highlights", "0.5个百分点")
+    assert list(gap["indicator_text"]) == ["生产总值年均增速高于全省平均水平"]
+    land = df[(df["doc_id"] == "reply2022_no4") & df["evidence"].isin(["5000亩", "2000亩"])]
+    assert rows(land, "kind", "measure", "comparator") == [("target", "level", "ge")] * 2
+    assert list(_row(df, "reply2022_no4", "76633元")["indicator_text"]) == ["市区居民人均收入"]
+    assert list(_row(df, "wr2026_highlights", "8个")["indicator_text"]) == [
+        "入选省新兴产业集群强链补链项目"
     ]

@@ -365,3 +365,74 @@ def test_mark_thresholds_needs_another_value_in_the_segment():
     text = "发放1亿元消费券"
     marked = filters.mark_thresholds(text, list(numbers.find_arabic_values(text, [])))
     assert [(v.value, v.threshold) for v in marked] == [(1.0, False)]
+
+
+# --- issue 9: grades that are values (a water class, the output level of a named cluster)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a better water class is a lower number: 以上 = this class or better (le), 以下 (ge)
+        ("地表水水质保持III类以上。", [(3.0, None, "", "le", "class_grade")]),
+        ("出境水水质稳定保持Ⅱ类以上,", [(2.0, None, "", "le", "class_grade")]),
+        ("饮用水源地水质达到Ⅰ类。", [(1.0, None, "", "eq", "class_grade")]),
+        ("Ⅳ类以下断面全部消除。", []),  # a class naming a noun is no value
+        ("消除劣Ⅴ类水体。", []),
+        ("Ⅰ、Ⅱ类水质断面占比达到95.2%", [(95.2, None, "%", None, None)]),
+    ],
+)
+def test_class_grades(text, expected):
+    assert values(text) == expected
+
+
+def _grades(text: str) -> list[tuple]:
+    return [
+        (v.raw, v.value, v.unit, v.comparator, v.items)
+        for v in find_values(text)
+        if v.special == "grade_level"
+    ]
+
+
+def test_grade_of_one_named_cluster_after_a_count_of_one():
+    assert _grades("形成1个千亿级绿色化工产业集群。") == [
+        ("千亿级", 1000.0, "亿元", "ge", ("绿色化工产业集群产值",))
+    ]
+
+
+def test_grade_shared_by_the_names_listed_before_its_count():
+    assert _grades("着力打造数字经济、生物医药两大五百亿级产业集群。") == [
+        ("五百亿级", 500.0, "亿元", "ge", ("数字经济产业集群产值", "生物医药产业集群产值"))
+    ]
+
+
+def test_grades_chained_before_one_head_noun():
+    text = "加快培育100亿级智能装备,50亿级光电、新型建材和20亿级文旅等产业集群。"
+    assert _grades(text) == [
+        ("100亿级", 100.0, "亿元", "ge", ("智能装备产业集群产值",)),
+        ("50亿级", 50.0, "亿元", "ge", ("光电产业集群产值", "新型建材产业集群产值")),
+        ("20亿级", 20.0, "亿元", "ge", ("文旅产业集群产值",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "成为全市第二条五百亿级产业链。",  # no cluster named: the grade is a description
+        "培育3个百亿级先进制造业集群。",  # a count of clusters of that size, none named
+        "培育壮大12条十亿级农业产业链。",
+        "各县分别形成1个特色鲜明的百亿级“明星”产业集群。",  # a quoted label, not an industry
+        "加快培育若干百亿级“链主”企业。",  # firms, not a cluster
+    ],
+)
+def test_grades_naming_no_cluster_are_no_values(text):
+    assert _grades(text) == []
+
+
+def test_a_grade_makes_no_count_before_it_a_threshold():
+    # "1个" stays the count; the grade after it is a value of its own, not what makes it a name
+    text = "形成1个特色鲜明的千亿级新材料产业集群。"
+    assert [(v.raw, v.threshold) for v in find_values(text)] == [
+        ("1个", False),
+        ("千亿级", False),
+    ]

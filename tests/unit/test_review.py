@@ -223,6 +223,13 @@ def test_shipped_review_file_brings_annotated_documents_to_gold(statements, ship
         ignore_index=True,
     )
     annotated = out[out["doc_id"].isin(["wr2022_excerpt", "wr2020"])]
+    # deliberate departures (issue 9): "水质保持Ⅱ类以上" is class ≤ II, so the reviewed row of
+    # wr2022_excerpt is le where gold_000 says ge; gold_001 omits the same sentence of wr2020,
+    # which the review keeps (class ≤ II, level 2).
+    water = annotated["statement_id"].isin(["wr2022_excerpt:2c26eeeba07d", "wr2020:86714e6020c0"])
+    assert annotated.loc[water, "comparator"].tolist() == ["le", "le"]
+    annotated = annotated[~water]
+    gold = gold[~gold["indicator"].str.contains("出境水水质")]
     assert len(annotated) == len(gold)
     got = sorted(
         zip(

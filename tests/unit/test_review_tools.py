@@ -238,15 +238,33 @@ def test_draft_of_a_tiny_gold(tmp_path, shipped_corpus, raw):
         "note": "gold: numeral",
     }
     rejected = draft[draft["action"] == "reject"]
-    assert len(rejected) == 174 == (raw["doc_id"] == "wr2020").sum() - 2
+    # 175 = every extracted wr2020 row but the two the tiny gold matches (issue 9 added one:
+    # the water class of "全市出境水水质保持Ⅱ类以上")
+    assert len(rejected) == 175 == (raw["doc_id"] == "wr2020").sum() - 2
     assert draft_summary(draft).startswith(
-        "177 decisions drafted for 1 document(s) (wr2020): 1 confirm, 1 correct, 1 add, 174 reject"
+        "178 decisions drafted for 1 document(s) (wr2020): 1 confirm, 1 correct, 1 add, 175 reject"
     )
     # the draft is a valid review file, and applying it leaves exactly the gold rows
     f = tmp_path / "draft.csv"
     f.write_text(review_csv(draft), encoding="utf-8")
     out = apply_review(raw, f, corpus=shipped_corpus)
     assert sorted(out.loc[out["doc_id"] == "wr2020", "indicator_text"]) == sorted(gold["indicator"])
+
+
+#: Decisions of the shipped review file that depart from ../shared/gold on purpose (issue 9):
+#: "水质保持Ⅱ类以上" is class ≤ II (le), where gold_000 follows the literal 以上 (ge); gold_001
+#: does not annotate the same kind of sentence in wr2020, which the review keeps.
+GOLD_DEPARTURES = {
+    "wr2022_excerpt:2c26eeeba07d": "water class Ⅱ类以上 is le, gold says ge",
+    "wr2020:86714e6020c0": "water class Ⅱ类以上, not annotated in gold_001",
+}
+
+
+def _departs(line: str) -> bool:
+    cells = line.split(",")
+    return len(cells) > 2 and (
+        cells[1] in GOLD_DEPARTURES or (cells[0] == "add" and "出境水水质类别" in line)
+    )
 
 
 def test_draft_of_the_shipped_gold_is_the_annotated_part_of_the_review_file(shipped_corpus, raw):
@@ -256,26 +274,28 @@ def test_draft_of_the_shipped_gold_is_the_annotated_part_of_the_review_file(ship
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         draft = draft_review(shipped_corpus, load_gold_for(shipped_corpus, FIXTURES), raw)
-    text = review_csv(draft)
+    drafted = [ln for ln in review_csv(draft).splitlines() if not _departs(ln)]
     shipped = [
         ln
         for ln in paths.REVIEW_FILE.read_text(encoding="utf-8").splitlines()
-        if ln and not ln.startswith("#")
+        if ln and not ln.startswith("#") and not _departs(ln)
     ]
-    assert text.splitlines() == shipped[: len(draft) + 1]
-    assert shipped[len(draft) + 1].split(",")[1].startswith("wr2026_highlights:")
+    assert drafted == shipped[: len(drafted)]
+    assert shipped[len(drafted)].split(",")[1].startswith("wr2026_highlights:")
     assert list(draft["action"].value_counts().sort_index().items()) == [
-        ("add", 4),
-        ("confirm", 114),
-        ("correct", 92),
+        ("add", 3),
+        ("confirm", 116),
+        ("correct", 91),
+        ("reject", 1),
     ]
 
 
 def test_draft_command_prints_the_draft_and_a_summary(capsys):
     assert main(["review", "draft", "--gold", str(FIXTURES)]) == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines()[0] == HEADER and len(captured.out.splitlines()) == 211
-    assert "210 decisions drafted for 2 document(s) (wr2020, wr2022_excerpt)" in captured.err
+    # 210 decisions for the 210 gold rows, plus a reject of the wr2020 water class (not in gold_001)
+    assert captured.out.splitlines()[0] == HEADER and len(captured.out.splitlines()) == 212
+    assert "211 decisions drafted for 2 document(s) (wr2020, wr2022_excerpt)" in captured.err
 
 
 def test_draft_command_without_gold_says_so(tmp_path, capsys):

@@ -72,7 +72,10 @@ def _year_row(y: int, s_y: pd.DataFrame, r_y: pd.DataFrame, cmp_y: pd.DataFrame)
         "n_partial_year": len(partial),
         "target_documents": _doc_counts(tg),
         "outcome_documents": _doc_counts(oc),
-        "reference_rows": ", ".join(r_y["statement_id"].astype(str)),
+        "reference_rows": ", ".join(
+            pd.concat([r_oc, r_y[r_y["kind"] == "expected"]])["statement_id"].astype(str)
+        ),
+        "reference_target_rows": ", ".join(r_tg["statement_id"].astype(str)),
         "n_judged": len(judged),
         "n_targets_without_outcome": len(open_),
         "targets_without_outcome": "; ".join(

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..indicators import IndicatorRegistry, normalise_phrase
 from ..periods import bounds, date_key, format_span, is_period, next_month, period_key
 from ..schema import CONFIDENCE_RANK, OUTCOME_KINDS, STATE_MEASURES, STATEMENT_FIELDS
 from ..units import convert_value, format_number
@@ -56,23 +57,28 @@ def target_rows(
 
 
 def outcome_pool(
-    statements: pd.DataFrame, reference: pd.DataFrame | None, published: Mapping[str, str]
+    statements: pd.DataFrame,
+    reference: pd.DataFrame | None,
+    published: Mapping[str, str],
+    *,
+    keep_unmapped: bool = False,
+    registry: IndicatorRegistry | None = None,
 ) -> pd.DataFrame:
-    """All outcome/expected figures from corpus and reference, with their preference rank."""
-    parts = []
-    st = statements.loc[statements["kind"].isin(OUTCOME_KINDS), FIGURE_COLUMNS].copy()
-    st["origin"] = "corpus"
-    st["confidence"] = ""
-    st["source_url"] = ""
-    parts.append(st)
-    if reference is not None and len(reference):
-        rf = reference.loc[
-            reference["kind"].isin(OUTCOME_KINDS), FIGURE_COLUMNS + ["confidence", "source_url"]
-        ].copy()
-        rf["origin"] = "reference"
-        parts.append(rf)
-    pool = pd.concat(parts, ignore_index=True)
-    pool = pool[pool["indicator_id"].notna() & (pool["indicator_id"].astype(str) != "")]
+    """All outcome/expected figures from corpus and reference, with their preference rank.
+
+    Every figure carries ``text_key``, its indicator phrase as text matching compares it
+    (:meth:`IndicatorRegistry.text_key`: normalised, registry synonyms applied; without a
+    ``registry`` the phrase is only normalised). Figures without an indicator_id are kept only
+    with ``keep_unmapped`` (text matching needs them: :func:`pool_by_text`); by default the pool
+    holds figures with an id, which is what id-keyed uses (tracking, consistency) group by.
+    """
+    pool = _figures(statements, reference)
+    ids = pool["indicator_id"].astype("string")
+    pool["indicator_id"] = ids.mask(ids.fillna("") == "", pd.NA)
+    if not keep_unmapped:
+        pool = pool[pool["indicator_id"].notna()]
+    key = registry.text_key if registry is not None else normalise_phrase
+    pool["text_key"] = pd.array([key(p) for p in pool["indicator_text"]], dtype="string")
     pool = _with_usable_periods(pool)
     pool = pool.astype(
         {
@@ -106,6 +112,22 @@ def outcome_pool(
     return pool.reset_index(drop=True)
 
 
+def _figures(statements: pd.DataFrame, reference: pd.DataFrame | None) -> pd.DataFrame:
+    """The outcome and expected rows of the corpus and the reference, with their origin."""
+    st = statements.loc[statements["kind"].isin(OUTCOME_KINDS), FIGURE_COLUMNS].copy()
+    st["origin"] = "corpus"
+    st["confidence"] = ""
+    st["source_url"] = ""
+    parts = [st]
+    if reference is not None and len(reference):
+        rf = reference.loc[
+            reference["kind"].isin(OUTCOME_KINDS), FIGURE_COLUMNS + ["confidence", "source_url"]
+        ].copy()
+        rf["origin"] = "reference"
+        parts.append(rf)
+    return pd.concat(parts, ignore_index=True)
+
+
 def _with_usable_periods(pool: pd.DataFrame) -> pd.DataFrame:
     """Drop figures without a period (they match no target); a missing bound takes the other."""
     spans = [bounds(s, e) for s, e in zip(pool["period_start"], pool["period_end"], strict=True)]
@@ -117,6 +139,13 @@ def _with_usable_periods(pool: pd.DataFrame) -> pd.DataFrame:
 def pool_by_indicator(pool: pd.DataFrame) -> dict[str, list[dict]]:
     """indicator_id -> its figures as records, in preference order."""
     return {k: g.to_dict("records") for k, g in pool.groupby("indicator_id", sort=False)}
+
+
+def pool_by_text(pool: pd.DataFrame) -> dict[str, list[dict]]:
+    """text_key -> the figures *without* an indicator_id that carry it, in preference order
+    (methods.md §7: a phrase is matched by text only when neither side has a registry id)."""
+    unmapped = pool[pool["indicator_id"].isna() & (pool["text_key"].fillna("") != "")]
+    return {k: g.to_dict("records") for k, g in unmapped.groupby("text_key", sort=False)}
 
 
 def source_text(c: Mapping[str, Any]) -> str:

@@ -1,6 +1,8 @@
 """Target verdicts (methods.md §2-3): every target matched with its outcome and judged.
 
-Matching: the same indicator_id; comparable measures (a growth rate only with a growth rate, a
+Matching: the same indicator_id, or, when neither side has one, the same indicator phrase after
+normalisation (:meth:`~qzanalysis.indicators.IndicatorRegistry.text_key`; ``matched_by`` says
+which, methods.md §7); comparable measures (a growth rate only with a growth rate, a
 level/share/ratio only with a level/share/ratio); the outcome's period equals the target's (a
 level "by 2026" needs the 2026 level; a 2016-2020 average growth needs the same span). Change
 targets ("下降20%") use a stated change or the change between base-year and end-year levels;
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -30,6 +32,7 @@ from .outcomes import (
     latest_information_date,
     outcome_pool,
     pool_by_indicator,
+    pool_by_text,
     signed_value,
     source_text,
     target_rows,
@@ -92,8 +95,10 @@ def compare_targets(
     if min_confidence not in CONFIDENCE_RANK:
         raise ValueError(f"min_confidence={min_confidence!r}; use high, medium or low")
     as_of = as_of or latest_information_date(statements, reference, published)
+    pool = outcome_pool(statements, reference, published, keep_unmapped=True, registry=registry)
     context = _Context(
-        by_indicator=pool_by_indicator(outcome_pool(statements, reference, published)),
+        by_indicator=pool_by_indicator(pool),
+        by_text=pool_by_text(pool),
         registry=registry,
         as_key=as_of_key(as_of),
         min_rank=CONFIDENCE_RANK[min_confidence],
@@ -116,6 +121,7 @@ def compare_targets(
 @dataclass(frozen=True)
 class _Context:
     by_indicator: dict[str, list[dict]]
+    by_text: dict[str, list[dict]]
     registry: IndicatorRegistry
     as_key: Key
     min_rank: int
@@ -174,10 +180,11 @@ def _compare_one(t: dict, ctx: _Context) -> dict:
     text = target_text(
         tg.comparator, tg.value, tg.value_high, tg.unit, tg.measure, tg.direction, tg.tau
     )
+    match = _match(t, tg, ctx)
 
     def finish(status: str, why: str) -> dict:
         row["status"] = status
-        row["explanation"] = f"target {text}; {why} → {status}"
+        row["explanation"] = f"target {text}; {match.note}{why} → {status}"
         return row
 
     if math.isnan(tg.value):
@@ -185,17 +192,14 @@ def _compare_one(t: dict, ctx: _Context) -> dict:
             "not_comparable", "the target has no numeric value; fix it in data/curated/review.csv"
         )
     due = tg.end_key < ctx.as_key
-    if ind is None:
-        # Outcomes are matched by registry id only; an unmapped target is still due or not, and
-        # the reader is told how to let it be matched.
-        unmapped = (
-            f"indicator {t['indicator_text']!r} is not in the registry, so no outcome could "
-            "be matched (add it or a synonym to data/indicators.yaml)"
-        )
+    if not match.by:
+        # No registry id and no id-less outcome with the same phrase: still due or not, and the
+        # reader is told how to let it be matched.
+        unmapped = _unmapped_text(t["indicator_text"], match.key)
         if not due:
             return finish("not_yet_due", f"the period ends {tg.end}; {unmapped}")
         return finish("no_outcome", unmapped)
-    cands = ctx.by_indicator.get(ind.id, [])
+    cands = match.candidates
     found = gather(cands, tg, ctx.min_rank, due)
     row["candidates"] = "; ".join(found.texts)
     row["n_candidates"] = len(cands)
@@ -206,7 +210,43 @@ def _compare_one(t: dict, ctx: _Context) -> dict:
         return finish("not_yet_due", latest)
     if not found.usable:
         return finish(*_why_unjudged(found, cands, tg))
+    row["matched_by"] = match.by
+    if not tg.polarity and tg.comparator in ("eq", "approx", "range") and tg.measure != "change":
+        # The verdict rule reads the good side of these comparators from the polarity.
+        match = replace(match, note=match.note + "no polarity known, higher taken as better; ")
     return _judge_best(row, tg, found.usable[0], ctx.tolerances.just_met_pp, finish)
+
+
+@dataclass(frozen=True)
+class _Match:
+    """The figures that may judge a target and how they were found: ``by`` is "id" (the same
+    registry id), "text" (no id on either side, the same phrase after normalisation) or ""
+    (no id and no figure with the phrase); ``note`` opens the explanation of a text match."""
+
+    candidates: list[dict]
+    by: str
+    key: str = ""
+    note: str = ""
+
+
+def _match(t: dict, tg: Target, ctx: _Context) -> _Match:
+    if tg.indicator is not None:
+        return _Match(ctx.by_indicator.get(tg.indicator.id, []), "id")
+    key = ctx.registry.text_key(clean(t["indicator_text"]))
+    cands = ctx.by_text.get(key, []) if key else []
+    if not cands:
+        return _Match([], "", key)
+    return _Match(cands, "text", key, f"matched by the indicator phrase '{key}' (no registry id); ")
+
+
+def _unmapped_text(phrase: str | None, key: str) -> str:
+    """Why an id-less target has no candidate, and how to let it be matched."""
+    same = f" and no outcome without an id has the phrase '{key}'" if key else ""
+    return (
+        f"indicator {phrase!r} is not in the registry{same}, so no outcome could be matched "
+        "(add it or a synonym to data/indicators.yaml; qzanalysis indicators --suggest lists "
+        "near phrases)"
+    )
 
 
 def _why_unjudged(found: Found, cands: list[dict], tg: Target) -> tuple[str, str]:
@@ -251,6 +291,7 @@ def _judge_best(
             "outcome_kind": best["kind"],
             "outcome_source": best["doc_id"] if best["origin"] == "corpus" else best["source_url"],
             "outcome_confidence": best["confidence"] if best["origin"] == "reference" else "",
+            "outcome_comparator": best.get("outcome_comparator") or "eq",
         }
     )
     if tg.measure == "change":
@@ -263,6 +304,7 @@ def _judge_best(
             polarity="higher_better",
             tau=tg.tau,
             target_high=tg.value_high,
+            outcome_comparator=row["outcome_comparator"],
         )
         row["outcome_value"] = magnitude
     else:
@@ -279,6 +321,7 @@ def _judge_best(
             polarity=tg.polarity or "higher_better",
             tau=tg.tau,
             target_high=t_high,
+            outcome_comparator=row["outcome_comparator"],
         )
     row.update(
         {

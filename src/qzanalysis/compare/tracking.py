@@ -5,6 +5,11 @@ Y0 (last outcome before the plan starts), latest outcome Yt, required CAGR g*, a
 still-needed g_rem, progress ratio R with the label official mid-term evaluations use, and with
 >= 3 annual outcomes an OLS-on-log trend prediction interval at the target year with an
 on_track / behind / off_track call.
+
+With ``derived`` (the table of :func:`.derived.derived_levels`), a level goal's indicator gets a
+point from a derived level for a year before the target year that has no stated level: the
+point is flagged (``latest_kind`` = ``derived`` when it is the latest) and the note says so.
+Derived levels serve tracking only: they never make a goal due, and never judge one.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from ..indicators import Indicator, IndicatorRegistry
 from ..periods import bounds, period_key
 from ..schema import CONFIDENCE_RANK, PROGRESS_LABELS, STATE_MEASURES
 from ..stats import trend_prediction
-from ..units import LINEAR_UNITS
+from ..units import LINEAR_UNITS, format_number
+from .derived import DERIVED_KIND, derived_note, derived_points, fill_derived
 from .outcomes import (
     FIGURE_COLUMNS,
     best_per_year,
@@ -28,6 +34,7 @@ from .outcomes import (
     outcome_pool,
     pool_by_indicator,
     source_text,
+    state_year,
     target_rows,
 )
 
@@ -45,6 +52,7 @@ def track_targets(
     min_confidence: str = "medium",
     as_of: str | None = None,
     alpha: float = 0.2,
+    derived: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Track multi-year level and cumulative-count targets (see the module docstring).
 
@@ -52,9 +60,12 @@ def track_targets(
         published: doc_id -> publication date (a target whose period is one year starts the
             year its document was published).
         alpha: 1 - coverage of the trend's prediction interval.
+        derived: the ``derived`` table (:func:`.derived.derived_levels`); its levels fill
+            years without a stated level of a level goal's indicator. None: stated levels only.
     """
     min_rank = CONFIDENCE_RANK[min_confidence]
     by_ind = pool_by_indicator(outcome_pool(statements, reference, published))
+    points = derived_points(derived)
     targets = target_rows(statements, reference, FIGURE_COLUMNS)
     targets = targets[targets["measure"].isin(_TRACKED_MEASURES)]
     rows = []
@@ -62,7 +73,8 @@ def track_targets(
         ind = registry.get(clean(t["indicator_id"]))
         if ind is None:
             continue
-        row = _track_one(t, ind, by_ind.get(ind.id, []), published, min_rank, alpha)
+        extra = points.get(ind.id, {})
+        row = _track_one(t, ind, by_ind.get(ind.id, []), published, min_rank, alpha, extra)
         if row is not None:
             rows.append(row)
     out = schema.from_records("tracking", rows)
@@ -90,6 +102,7 @@ def _track_one(
     published: Mapping[str, str],
     min_rank: int,
     alpha: float,
+    derived: Mapping[int, dict],
 ) -> dict | None:
     years = _plan_years(t, published)
     if years is None or years[0] >= years[1]:
@@ -114,7 +127,7 @@ def _track_one(
     if t["measure"] == "count":
         return _track_count(row, cands, plan_start, min_rank)
     lower = ind.polarity == "lower_better" or t["comparator"] in ("le", "lt")
-    return _track_level(row, cands, plan_start, min_rank, alpha, lower=lower)
+    return _track_level(row, cands, plan_start, min_rank, alpha, lower=lower, derived=derived)
 
 
 def _track_count(row: dict, cands: list[dict], plan_start: int, min_rank: int) -> dict:
@@ -152,12 +165,41 @@ def _track_count(row: dict, cands: list[dict], plan_start: int, min_rank: int) -
     return row
 
 
+def _unused_low_confidence(
+    cands: list[dict], per_year: dict[int, dict], min_rank: int
+) -> list[str]:
+    """Say which reference figures of a year without a usable one were left out for their
+    confidence (a low-confidence PM2.5 figure for 2021 is shown, not silently dropped)."""
+    out = []
+    for c in cands:
+        year = state_year(c) if c["measure"] in STATE_MEASURES else None
+        if (
+            c["origin"] == "reference"
+            and c["conf_rank"] < min_rank
+            and year
+            and year not in per_year
+        ):
+            out.append(
+                f"{c['statement_id']} ({year}: {format_number(float(c['value']))}{c['unit'] or ''}, "
+                f"{c['confidence']} confidence) not used: below min_confidence"
+            )
+    return out
+
+
 def _track_level(
-    row: dict, cands: list[dict], plan_start: int, min_rank: int, alpha: float, *, lower: bool
+    row: dict,
+    cands: list[dict],
+    plan_start: int,
+    min_rank: int,
+    alpha: float,
+    *,
+    lower: bool,
+    derived: Mapping[int, dict],
 ) -> dict | None:
     """A level/share/ratio goal: base, latest, growth rates, progress ratio and trend."""
     target_year, goal, unit = row["target_year"], row["target_value"], row["unit"]
     per_year = best_per_year(cands, STATE_MEASURES, unit, min_rank)
+    filled = fill_derived(per_year, derived, unit, target_year)
     if not per_year:
         row["note"] = "no annual outcome for this indicator in the corpus or reference"
         return row
@@ -170,15 +212,15 @@ def _track_level(
             "latest_year": latest_year,
             "latest_value": latest["converted"],
             "latest_kind": latest["kind"],
-            "latest_source": source_text(latest),
+            "latest_source": _source(latest),
         }
     )
     notes = ["the latest figure is an estimate (expected)"] if latest["kind"] == "expected" else []
+    notes += _unused_low_confidence(cands, per_year, min_rank)
+    if filled:
+        notes.append(derived_note(per_year, filled, latest_year))
     Yt = latest["converted"]
-    if lower:
-        reached = Yt < goal if row["comparator"] == "lt" else Yt <= goal
-    else:
-        reached = Yt > goal if row["comparator"] == "gt" else Yt >= goal
+    reached = _reached(Yt, goal, row["comparator"], lower=lower, latest=latest)
     before = [y for y in per_year if y < plan_start]
     if before:
         notes += _progress_from_base(row, per_year, max(before), latest_year)
@@ -205,7 +247,7 @@ def _progress_from_base(
         {
             "base_year": y0,
             "base_value": Y0,
-            "base_source": source_text(per_year[y0]),
+            "base_source": _source(per_year[y0]),
             "T_years": T,
             "t_years": tt,
         }
@@ -269,7 +311,26 @@ def _trend(row: dict, per_year: dict[int, dict], alpha: float, *, lower: bool) -
     n_exp = sum(per_year[y]["kind"] == "expected" for y in years)
     if n_exp:
         notes.append(f"the trend includes {n_exp} expected figure(s)")
+    n_derived = sum(per_year[y]["kind"] == DERIVED_KIND for y in years)
+    if n_derived:
+        notes.append(f"the trend includes {n_derived} derived level(s)")
     return notes
+
+
+def _reached(Yt: float, goal: float, comparator: str, *, lower: bool, latest: dict) -> bool:
+    """Whether the latest level reaches the goal; a derived bound on the wrong side (an upper
+    bound for a goal to rise to, a lower bound for one to fall to) cannot show it."""
+    bound = latest.get("derived_comparator") or ""
+    if (lower and bound in ("ge", "gt")) or (not lower and bound in ("le", "lt")):
+        return False
+    if lower:
+        return Yt < goal if comparator == "lt" else Yt <= goal
+    return Yt > goal if comparator == "gt" else Yt >= goal
+
+
+def _source(c: Mapping[str, Any]) -> str:
+    """Where a level comes from: a derived point says so, a stated figure as source_text."""
+    return c.get("derived_source") or source_text(c)
 
 
 def _label(row: dict, *, reached: bool) -> None:

@@ -19,11 +19,17 @@ How it works, in the order a reader of a report would do it, one module per step
    "2021—2022年实际年均增长", "前两年"/"后三年" of the plan, "2022年达到", "…以内的目标"; a cue holds
    for the following clauses up to a semicolon (预计 does, 有望 does not).
 2. **What numbers?** (:mod:`.numbers`) :func:`find_values` finds value mentions and drops dates,
-   ordinals, slogans, version and document numbers, and size thresholds inside names.
+   ordinals, slogans, version and document numbers, and size thresholds inside names. Two grades
+   are values: a water class ("水质保持Ⅱ类以上" = class ≤ II, CLASS_GRADE) and the output grade of
+   a named cluster ("两大千亿级产业集群" after "新材料、新能源": each ≥ 1000亿元, LEVEL_GRADE); a grade
+   naming no cluster ("首条千亿级产业链", "2个五百亿级先进制造业集群") is none.
 3. **Which indicator, what measure?** (:mod:`.phrases`, :mod:`.sentences`) The words before a
    number (inside its clause segment) name the indicator; lists sharing one verb ("A和B分别增长8.0%、
    7.0%", "A、B均下降20%", "A、B各8000亩") give each item its value; a clause with no subject of its
-   own ("、增长6.8%") inherits the last indicator of the sentence. The verb nearest before the number
+   own ("、增长6.8%") inherits the last indicator of the sentence, except a bare value after the named
+   parts of a breakdown ("其中柯城31.27万千瓦,…,19.69万千瓦": UNNAMED_PART). A gap to a benchmark
+   ("、高于全省平均水平0.5个百分点") names the benchmark (BENCHMARK_GAP); a standing requirement
+   ("滚动保持不少于5000亩") is a target (STANDING_REQUIREMENT). The verb nearest before the number
    decides the measure (VERB_MEASURES) and the words around it the comparator (PREFIX_COMPARATORS
    and SUFFIX_COMPARATORS).
 

@@ -190,5 +190,9 @@ def _segment_neighbours(text: str, mentions: list[ValueMention], i: int) -> list
     return [
         w
         for w in mentions[max(0, i - 1) : i] + mentions[i + 1 : i + 2]
-        if seg_start_pos <= w.start < seg_end_pos
+        if seg_start_pos <= w.start < seg_end_pos and w.special not in _GRADES
     ]
+
+
+#: Grades are values of their own that make no neighbour a threshold ("1个千亿级新材料产业集群").
+_GRADES = ("grade_level", "class_grade")

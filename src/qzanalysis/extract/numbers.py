@@ -106,7 +106,9 @@ class ValueMention:
     ``start``/``end`` cover the number, its unit and a suffix comparator ("以上"); ``num_start``
     is where the number itself begins. ``special`` marks the forms that carry their own measure:
     'rank' (全省第一), 'ratio' (倍差1.75), 'zero_breakthrough' (零突破 = at least 1),
-    'zero_occurrence' (零发生 = 0), 'doubling' (翻番 = +100%), 'completion' (完成…的130%).
+    'zero_occurrence' (零发生 = 0), 'doubling' (翻番 = +100%), 'completion' (完成…的130%),
+    'class_grade' (水质Ⅱ类以上 = class ≤ 2), 'grade_level' (千亿级新材料产业集群 = output ≥ 1000亿元,
+    with the cluster indicators in ``items``).
     """
 
     start: int
@@ -120,6 +122,7 @@ class ValueMention:
     raw: str
     special: str | None = None
     threshold: bool = False  # a size threshold inside an indicator name, not a value
+    items: tuple[str, ...] = ()  # 'grade_level': the indicators of the clusters the grade is for
 
 
 def fold_fullwidth(text: str) -> str:
@@ -225,6 +228,94 @@ def find_doublings(text: str, quotes: list[Span]) -> Iterator[ValueMention]:
         if in_spans(m.start(), quotes):
             continue
         yield _whole_match(m, 100.0, "%", None, "doubling")
+
+
+def find_class_grades(text: str, quotes: list[Span]) -> Iterator[ValueMention]:
+    """Water-quality classes: "水质保持Ⅱ类以上" = class 2 or better (le), "Ⅲ类以下" (ge)."""
+    for m in rules.CLASS_GRADE.finditer(text):
+        if in_spans(m.start(), quotes):
+            continue
+        comp = rules.CLASS_GRADE_COMPARATORS.get(m.group("suffix") or "", "eq")
+        value = float(rules.CLASS_NUMERALS[m.group("n1")])
+        yield ValueMention(
+            m.start(),
+            m.end(),
+            m.start(),
+            m.end("n1"),
+            value,
+            None,
+            "",
+            comp,
+            m.group(0),
+            "class_grade",
+        )
+
+
+def find_grade_levels(text: str, quotes: list[Span]) -> Iterator[ValueMention]:
+    """Output grades of named clusters: "形成1个千亿级新材料产业集群" (新材料产业集群产值 ≥ 1000亿元),
+    "新材料、新能源两大千亿级产业集群" (one grade, two clusters), "500亿级高端装备,300亿级集成电路、
+    特种纸和200亿级生命健康等产业集群" (grades sharing one head). A grade without a named cluster is
+    no value ("首条千亿级产业链", "2个五百亿级先进制造业集群", "百亿级“新星”产业集群")."""
+    grades = [m for m in rules.LEVEL_GRADE.finditer(text) if not in_spans(m.start(), quotes)]
+    for i, m in enumerate(grades):
+        value = parse_number(m.group("n1"))
+        items = _graded_clusters(text, m, grades[i + 1 :])
+        if value is None or not items:
+            continue
+        yield ValueMention(
+            m.start(),
+            m.end(),
+            m.start(),
+            m.end("n1"),
+            value,
+            None,
+            rules.LEVEL_GRADE_UNIT,
+            "ge",
+            m.group(0),
+            "grade_level",
+            items=items,
+        )
+
+
+def _graded_clusters(text: str, m: re.Match, later: list[re.Match]) -> tuple[str, ...]:
+    """The indicators of the clusters grade ``m`` is for (none: the grade names no cluster)."""
+    head = rules.CLUSTER_HEAD.search(text, m.end(), m.end() + rules.CLUSTER_HEAD_REACH)
+    if head is None:
+        return ()
+    sharing = [g for g in later if g.start() < head.start()]  # grades sharing the head
+    if not _only_names_up_to(text, m.end(), head.start(), sharing):
+        return ()
+    stop = sharing[0].start() if sharing else head.start()
+    suffix = head.group(0) + rules.GRADE_INDICATOR_SUFFIX
+    return tuple(name + suffix for name in _graded_names(text, m, text[m.end() : stop]))
+
+
+def _only_names_up_to(text: str, pos: int, head: int, sharing: list[re.Match]) -> bool:
+    """Between a grade and its head stand only names, separators and further grades."""
+    for g in [*sharing, None]:
+        end = head if g is None else g.start()
+        if not rules.GRADE_NAMES_AFTER.fullmatch(text, pos, end):
+            return False
+        pos = head if g is None else g.end()
+    return True
+
+
+def _graded_names(text: str, m: re.Match, after: str) -> list[str]:
+    """The names a grade is for: listed before a count of as many ("新材料、新能源两大千亿级"), else
+    written after it ("1个千亿级新材料", "300亿级集成电路、特种纸和"); a count of two or more with no
+    such list counts clusters of that size and names none ("2个五百亿级先进制造业集群")."""
+    count = rules.GRADE_COUNT_BEFORE.search(text, max(0, m.start() - 6), m.start())
+    n = parse_number(count.group("n")) if count else None
+    if n is None or n < 2:
+        names = rules.GRADE_NAMES_AFTER.fullmatch(after)
+        return [x for x in rules.ITEM_SEPARATORS.split(names.group("names")) if x] if names else []
+    start = max(text.rfind(c, 0, count.start()) for c in "，,；;。：:\n") + 1
+    listed = [
+        rules.GRADE_NAME_LEADING.sub("", x)
+        for x in rules.ITEM_SEPARATORS.split(text[start : count.start()])
+    ]
+    plain = all(re.fullmatch(r"[\u4e00-\u9fff]+", x) for x in listed)
+    return listed if len(listed) == n and plain else []
 
 
 def find_chinese_scale_values(text: str, quotes: list[Span]) -> Iterator[ValueMention]:
@@ -352,6 +443,8 @@ def find_values(text: str) -> list[ValueMention]:
     claims.add(find_ratio_followers(text, [v for v in claims.found if v.special == "ratio"]))
     claims.add(find_zero_forms(text))
     claims.add(find_doublings(text, quotes))
+    claims.add(find_class_grades(text, quotes))
+    claims.add(find_grade_levels(text, quotes))
     claims.add(find_chinese_scale_values(text, quotes))
     # 2. Percentages written in Chinese, then arabic numbers, then Chinese numerals with a unit.
     claims.add(find_chinese_percents(text))

@@ -97,7 +97,7 @@ def _special_measure(v: ValueMention, clause_pre: str) -> tuple[str, str] | None
         return "ratio", ("decrease" if rules.RATIO_DECREASE_WORDS.search(clause_pre) else "")
     if v.special == "doubling":
         return "change", "increase"
-    if v.special in ("zero_breakthrough", "zero_occurrence"):
+    if v.special in ("zero_breakthrough", "zero_occurrence", "class_grade", "grade_level"):
         return "level", ""
     if v.unit == "万人" and v.raw.endswith("万"):
         return "level", ""  # "257万衢州人民": a population
@@ -138,6 +138,8 @@ def _count_unit_measure(seg_pre: str) -> tuple[str, str]:
         return "count", ""  # "新增就业…五年累计15万人"
     if rules.LEVEL_VERBS.search(seg_pre.rstrip(" “近约超")):
         return "level", ""
+    if rules.STANDING_REQUIREMENT.search(seg_pre):
+        return "level", ""  # "滚动保持不少于5000亩的工业熟地": a stock kept, not land added
     if rules.PER_CAPITA.search(seg_pre):
         return "level", ""
     if rules.COUNT_VERBS.search(seg_pre):
@@ -235,3 +237,32 @@ def noun_after(text: str, pos: int, limit: int) -> str:
         return ""
     cut = rules.NOUN_AFTER_VALUE_ENDS.search(phrase)
     return phrase[: cut.start()] if cut else phrase
+
+
+def selected_into(text: str, pos: int, limit: int) -> str:
+    """What the things counted right after a value were selected into: "8个项目入选省新兴产业集群
+    强链补链项目" -> "入选省新兴产业集群强链补链项目" ("…列入省级名单" -> "列入省级名单的企业"), or ''."""
+    m = re.match(r"[\u4e00-\u9fff“”A-Za-z0-9]+", text[pos:limit])
+    cut = rules.NOUN_AFTER_VALUE_ENDS.search(m.group(0)) if m else None
+    if cut is None or cut.start() == 0 or not rules.SELECTION_VERBS.fullmatch(cut.group(0)):
+        return ""
+    noun, selection = m.group(0)[: cut.start()], m.group(0)[cut.start() :]
+    return selection if selection.endswith(noun) else f"{selection}的{noun}"
+
+
+def pair_member(indicator: str, previous: str) -> str:
+    """The second of a pair sharing one subject: "工业总量翻番、效益倍增" -> 效益 = "工业效益"."""
+    if indicator not in rules.PAIR_HEADS:
+        return indicator
+    for head in rules.PAIR_HEADS:
+        if previous.endswith(head) and len(previous) > len(head) and head != indicator:
+            return previous[: -len(head)] + indicator
+    return indicator
+
+
+def area_qualified(indicator: str, previous: str) -> str:
+    """ "市区常住人口超过100万人，居民人均收入…" -> "市区居民人均收入" (see AREA_INHERITING_STARTS)."""
+    area = next((a for a in rules.AREA_QUALIFIERS if previous.startswith(a)), "")
+    if area and indicator.startswith(rules.AREA_INHERITING_STARTS):
+        return area + indicator
+    return indicator

@@ -92,6 +92,42 @@ RANK_MOVE = re.compile(r"(?:进位|前移|上升|提升)(?P<n1>\d+)(?P<unit>位|
 ZERO_FORMS = re.compile(r"“?零”?(?:的)?突破|“?零(?:发生|事故|死亡)”?")
 #: Doubling: "翻一番", "翻番" (+100%); "倍增" only at the end of a clause (倍增计划 is a name).
 DOUBLING = re.compile(r"翻一番|翻番|倍增(?=[，。；、,;]|$)")
+#: A water-quality class ("水质保持Ⅱ类以上", "达到III类"): a level where lower is better, so 以上
+#: (class II or better) is 'le' and 以下 'ge'. Not 劣Ⅴ类 (a name) nor a class naming a noun (Ⅱ类水质断面).
+CLASS_GRADE = re.compile(
+    r"(?<![A-Za-z劣])(?P<n1>[ⅠⅡⅢⅣⅤ]|IV|V|I{1,3})类(?P<suffix>及以上|以上|及以下|以下)?"
+    r"(?=[，。；、,;)）\s]|$)"
+)
+# fmt: off
+#: Class numerals (Roman, as written) -> class number.
+CLASS_NUMERALS = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+# fmt: on
+#: The comparator of a class grade's suffix (a better class is a lower number); none -> 'eq'.
+CLASS_GRADE_COMPARATORS = {"以上": "le", "及以上": "le", "以下": "ge", "及以下": "ge"}
+#: What a class grade's indicator names: "市域出境水水质" + "类别".
+CLASS_INDICATOR_SUFFIX = "类别"
+#: An output-level grade of a named cluster or chain ("千亿级新材料产业集群", "500亿级高端装备"): the
+#: grade (in 亿元) is a target level (ge) of each named cluster's output.
+LEVEL_GRADE = re.compile(r"(?P<n1>\d+|[一二三四五六七八九十百千]+)亿级")
+#: Unit of a grade's value.
+LEVEL_GRADE_UNIT = "亿元"
+#: Head nouns of what a level grade grades (the leftmost one after the grade ends its names).
+CLUSTER_HEAD = re.compile(r"产业集群|产业链|集群")
+#: How far after a grade its head noun may stand ("500亿级高端装备,300亿级集成电路、…等产业集群").
+CLUSTER_HEAD_REACH = 40
+#: The names a grade governs, after it: plain words and 、/和/及 (no quote: "百亿级“新星”" is a
+#: label, not an industry), then 等 before the head or a separator before the next grade.
+GRADE_NAMES_AFTER = re.compile(r"(?P<names>[\u4e00-\u9fff、]*?)(?:等|[,，、和及])?")
+#: A count right before a grade ("两大千亿级", "2个百亿级", "20条十亿级"): with as many names listed
+#: before it, those are the clusters graded; with no such list, two or more is a count of clusters
+#: of that size (a 'count', not a level: "2个五百亿级先进制造业集群").
+GRADE_COUNT_BEFORE = re.compile(r"(?P<n>\d+|[一二两三四五六七八九十]+)(?:个|大|条)$")
+#: Verbs that open a list of names before a grade ("着力培育形成新材料、新能源两大千亿级…").
+GRADE_NAME_LEADING = re.compile(
+    r"^(?:着力|加快|力争|努力|大力|全力|培育|形成|打造|建成|建设|壮大|发展|做强|做大|争创)+"
+)
+#: What a graded cluster's indicator names: "新材料" + "产业集群" + "产值".
+GRADE_INDICATOR_SUFFIX = "产值"
 #: "由2020年的1.86缩小到…": a stated year (with 的/末/底) may stand between the verb and the ratio.
 YEAR_OF = r"(?:20\d\d年(?:末|底)?的?)?"
 #: A ratio needs no unit: "城乡居民收入倍差为1.81", "收入比缩小至1.75以内".
@@ -329,11 +365,14 @@ ADDED_PREFIX = re.compile(r"新增|新建|新培育|新认定|新引进|新开�
 
 #: A comparison base ("比上年", "比一季度"): it qualifies a figure, it names no indicator.
 COMPARISON_BASE = r"(?:比|较)(?:上年同期|上年末|去年同期|上年|去年|年初|同期|20\d\d年|上月|上季度|(?:第?[一二三]|前三)季度|上半年)末?"
+#: One-character fillers that also start words: not stripped before these ("并网光伏装机", "及时率").
+FILLER_WORD_STARTS: dict[str, str] = {"并": "网购联行轨表", "及": "时", "使": "用"}
+_BING, _JI, _SHI = (f"(?![{FILLER_WORD_STARTS[c]}])" for c in "并及使")
 #: Leading words that are not part of an indicator's name.
 LEADING_FILLERS = re.compile(
-    r"^(?:其中|同时|并且?|此外|另外|全年|今年以来|今年|截至目前|截至日前|目前|预计|力争|确保|争取|努力|"
+    rf"^(?:其中|同时|并且|并{_BING}|此外|另外|全年|今年以来|今年|截至目前|截至日前|目前|预计|力争|确保|争取|努力|"
     r"实现|推动|到20\d\d年底?|20\d\d年|\d+[—\-–~]\d+月|前三季度|上半年|我市|全市|市县一体|累计(?!达)|"
-    r"以及|和|及|与|、|,|并且|使|让|五年来|过去五年|过去一年|一年来|这一年|"
+    rf"以及|和|及{_JI}|与|、|,|使{_SHI}|让|五年来|过去五年|过去一年|一年来|这一年|"
     r"“?十[一二三四五六]五”?(?:期间|时期|以来)|进一步|"
     # comparison bases and qualifiers that modify the previous clause's indicator ("，同口径增长10.2%")
     rf"{COMPARISON_BASE}|"
@@ -380,3 +419,34 @@ NOT_NOUN_AFTER_VALUE = re.compile(
 )
 #: Words that end the noun after a value ("5家企业全部投产" -> 企业).
 NOUN_AFTER_VALUE_ENDS = re.compile(r"全部|实现|列入|入选|用于|达标|投产|稳定|的成绩|上“")
+#: Verbs after the noun that follows a value which say what the things counted were selected into:
+#: "8个项目入选省新兴产业集群强链补链项目" -> indicator "入选省新兴产业集群强链补链项目" (when the
+#: words before the value name nothing).
+SELECTION_VERBS = re.compile(r"入选|列入")
+#: A clause opening a breakdown of the figure before it ("…装机204.22万千瓦，其中柯城31.27万千瓦，…").
+BREAKDOWN_OPENER = re.compile(r"\s*其中")
+#: Indicator of a part of a breakdown written without its name ("…,常山19.38万千瓦,19.69万千瓦"):
+#: the whole's indicator with this suffix, never the previous part's name.
+UNNAMED_PART = "{}(其中未具名一项)"
+#: A gap to a benchmark ("增长6.4%、高于全省平均水平0.5个百分点"): the words before a 百分点 figure;
+#: the indicator becomes the growth's indicator + 增速 + the benchmark ("生产总值年均增速高于全省平均水平").
+BENCHMARK_GAP = re.compile(
+    r"(?P<rel>高于|低于|快于|慢于|超过|领先)(?P<bench>全国|全省|全市|周边)(?:平均水平|平均|均值)?$"
+)
+# fmt: off
+#: Direction of a benchmark gap by its relation word.
+BENCHMARK_GAP_DIRECTIONS = {"高于": "increase", "快于": "increase", "超过": "increase",
+                            "领先": "increase", "低于": "decrease", "慢于": "decrease"}
+# fmt: on
+#: Measure of a benchmark gap (schema: a difference from a named benchmark, never the indicator's change).
+BENCHMARK_GAP_MEASURE = "gap"
+#: A standing requirement ("滚动保持不少于5000亩的工业熟地"): a target stock ('level', kind target)
+#: in force from the document on, whatever the section says.
+STANDING_REQUIREMENT = re.compile(r"滚动保持|始终保持|长期保持|保持不少于|保持不低于")
+#: Area qualifiers a clause's indicator may open with ("市区常住人口超过100万人").
+AREA_QUALIFIERS = ("中心城区", "主城区", "市区", "城区")
+#: An indicator of people opening the next clause ("，居民人均收入达到76633元") is about the area the
+#: previous clause of the same list named (-> "市区居民人均收入"), not the whole city.
+AREA_INHERITING_STARTS = ("居民", "人均")
+#: Head nouns of a doubling pair sharing one subject ("工业总量翻番、效益倍增" -> 工业总量, 工业效益).
+PAIR_HEADS = ("总量", "效益", "规模", "质量", "产值", "收入", "税收")

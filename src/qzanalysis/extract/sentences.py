@@ -16,11 +16,14 @@ from ..indicators import IndicatorRegistry
 from . import rules
 from .numbers import ValueMention, find_values
 from .phrases import (
+    area_qualified,
     clean_indicator,
     decide_measure,
     expand_urban_rural,
     noun_after,
+    pair_member,
     prefix_comparator,
+    selected_into,
     split_items,
 )
 from .structure import Context, Sentence, deadline_context, document_sentences, mask_brackets
@@ -91,14 +94,18 @@ class _SentenceReader:
         self.frame: Context | None = (
             None  # a "到2026年" before every value: it dates the whole sentence
         )
+        self.shared_comparators: dict[int, str] = {}  # "分别超过6.6万元、3.8万元": gt for both
+        self.breakdown: tuple[str, int] | None = None  # "其中…": (the whole's indicator, first row)
+        self.statement_at = 0  # the first row after the last semicolon
 
     def read(self, mentions: list[ValueMention]) -> list[_Row]:
         """The rows of the sentence's ``mentions`` (in order)."""
         for c_start, c_end in _clauses(self.text, self.masked, self.sent.start, self.sent.end):
             if c_start > self.sent.start and self.text[c_start - 1] in ";；":
-                self.carry = (
-                    self.frame
-                )  # a semicolon closes a statement: clause cues do not cross it
+                # a semicolon closes a statement: clause cues and breakdowns do not cross it
+                self.carry, self.breakdown, self.statement_at = self.frame, None, len(self.rows)
+            if rules.BREAKDOWN_OPENER.match(self.text, c_start, c_end):
+                self.breakdown = (self.last_indicator, len(self.rows))
             cm = [v for v in mentions if c_start <= v.start < c_end]
             self._read_deadline(c_start, cm[0].start if cm else c_end)
             if cm:
@@ -136,6 +143,9 @@ class _SentenceReader:
         if not after:
             return {}
         subject = self.text[c_start : c_start + dist.start()]
+        shared = prefix_comparator(self.text[c_start + dist.end() : after[0].start])
+        if shared:
+            self.shared_comparators.update((id(v), shared) for v in after)
         items = split_items(subject, clause_masked[: dist.start()])
         if not items or (
             len(items) == 1
@@ -181,7 +191,10 @@ class _SentenceReader:
             if self.masked[i] in "、":
                 seg_start = i + 1
                 break
-        nxt = min([w.start for w in cm if w.start > v.start] + [c_end])
+        # a grade names its own clusters: the words after a count run on through it ("1个千亿级…")
+        nxt = min(
+            [w.start for w in cm if w.start > v.start and w.special != "grade_level"] + [c_end]
+        )
         seg_end = nxt
         for i in range(v.end, nxt):
             if self.masked[i] in "、":
@@ -197,8 +210,18 @@ class _SentenceReader:
         measure, direction = decide_measure(v, seg_pre, clause_pre)
         if measure == "count" and from_to_years(self.text, self.from_to, v) is not None:
             measure = "level"  # "高新技术企业由42家增加到135家": two stocks, not things added
-        indicators = assigned if assigned is not None else [self._indicator(v, seg_pre, seg_end)]
-        comparator = v.comparator or prefix_comparator(seg_pre) or "eq"
+        gap = self._benchmark_gap(v, seg_pre)
+        if gap is not None:
+            indicators, measure, direction = [gap[0]], rules.BENCHMARK_GAP_MEASURE, gap[1]
+        elif v.special == "grade_level":
+            indicators = list(v.items)  # "新材料、新能源两大千亿级产业集群": one row per cluster
+        elif assigned is not None:
+            indicators = assigned
+        else:
+            indicators = [self._indicator(v, seg_pre, seg_end, measure)]
+        comparator = (
+            v.comparator or prefix_comparator(seg_pre) or self.shared_comparators.get(id(v)) or "eq"
+        )
         unit = self._unit(v, c_start)
         cue, carries = clause_cue(self.doc, self.text, self.sent, c_start, v, self.carry)
         if carries:
@@ -210,28 +233,70 @@ class _SentenceReader:
             self.rows.append(
                 _Row(v, ind, measure, direction, kind, p_start, p_end, comparator, unit, self.sent)
             )
-        if indicators and indicators[-1]:
+        if indicators and indicators[-1] and gap is None and v.special != "grade_level":
             self.last_indicator = indicators[-1]
 
-    def _indicator(self, v: ValueMention, seg_pre: str, seg_end: int) -> str:
+    def _indicator(self, v: ValueMention, seg_pre: str, seg_end: int, measure: str) -> str:
         """The indicator a value is about: the words before it (and a noun right after it), or the
         sentence's last indicator when they name none."""
-        ind_pre = seg_pre
+        ind_pre, post_at = seg_pre, v.end
         if v.special == "rank":
             # "增速居全省山区26县第4位": what follows 居 is the field ranked in
             cut = list(rules.RANK_VERB.finditer(seg_pre))
             ind_pre = seg_pre[: cut[-1].start()] if cut else seg_pre
+        standing = rules.STANDING_REQUIREMENT.search(seg_pre)
+        if standing:  # "智造新城滚动保持不少于5000亩的工业熟地" -> 智造新城工业熟地
+            ind_pre = seg_pre[: standing.start()]
+            post_at += self.text.startswith("的", v.end)
         ind = clean_indicator(ind_pre)
-        post = noun_after(self.text, v.end, seg_end)
+        post = noun_after(self.text, post_at, seg_end)
         if post and v.special is None:
-            ind = clean_indicator(ind + post) if ind else clean_indicator(post)
+            selection = "" if ind else selected_into(self.text, v.end, seg_end)
+            ind = clean_indicator(ind + post) if ind else clean_indicator(selection or post)
+        if v.special == "class_grade" and ind:
+            ind += rules.CLASS_INDICATOR_SUFFIX  # "市域出境水水质" + 类别
         if (
             not ind
             or rules.NO_INDICATOR.fullmatch(ind)
             or (ind in rules.REFERRING_NOUNS and self.last_indicator)
         ):
-            ind = self.last_indicator
-        return ind
+            return self._inherited(v, measure, bare=not seg_pre.strip())
+        return self._qualified(v, ind)
+
+    def _inherited(self, v: ValueMention, measure: str, bare: bool) -> str:
+        """The indicator of a value without a subject of its own: the sentence's last one, except a
+        bare value after named parts of a breakdown ("其中…常山19.38万千瓦,19.69万千瓦"): an unnamed
+        part of the whole, never the previous part."""
+        if bare and self.breakdown is not None and len(self.rows) > self.breakdown[1]:
+            whole, last = self.breakdown[0], self.rows[-1]
+            named = last.indicator not in ("", whole)
+            if named and whole and last.unit == v.unit and last.measure == measure:
+                return rules.UNNAMED_PART.format(whole)
+        return self.last_indicator
+
+    def _qualified(self, v: ValueMention, ind: str) -> str:
+        """An indicator completed by the previous statement of the same list: the subject of a
+        doubling pair ("工业总量翻番、效益倍增"), the area of a people indicator ("市区…，居民…")."""
+        if len(self.rows) <= self.statement_at:
+            return ind
+        last = self.rows[-1]
+        if v.special == "doubling" and last.mention.special == "doubling":
+            return pair_member(ind, last.indicator)
+        return area_qualified(ind, last.indicator)
+
+    def _benchmark_gap(self, v: ValueMention, seg_pre: str) -> tuple[str, str] | None:
+        """ "增长6.4%、高于全省平均水平0.5个百分点": a gap to a benchmark -> (indicator naming the
+        benchmark, direction), or None for any other value."""
+        gap = rules.BENCHMARK_GAP.search(seg_pre.rstrip())
+        if v.unit != "百分点" or gap is None or not self.rows:
+            return None
+        last = self.rows[-1]
+        rate = ""
+        if last.measure == "growth":
+            written = self.text[max(0, last.mention.start - 6) : last.mention.start]
+            rate = "年均增速" if "年均" in written else "增速"
+        direction = rules.BENCHMARK_GAP_DIRECTIONS[gap.group("rel")]
+        return f"{last.indicator}{rate}{gap.group(0)}", direction
 
     def _unit(self, v: ValueMention, c_start: int) -> str:
         """The value's unit; "零突破" takes the count unit of the clause's earlier figure, if any."""

@@ -152,6 +152,14 @@ def _target_words_cue(c: _Clause) -> Cue | None:
     return Context("target", c.sent.ctx.start, c.sent.ctx.end), True
 
 
+def _standing_cue(c: _Clause) -> Cue | None:
+    """ "滚动保持不少于5000亩": a standing requirement is a target, in force over the context's years."""
+    if not rules.STANDING_REQUIREMENT.search(c.before):
+        return None
+    ctx = c.sent.ctx
+    return Context("target", ctx.start[:4], ctx.end[:4]), False
+
+
 def _past_year_cue(c: _Clause) -> Cue | None:
     """ "2022年达到…": a past year (not in a clause with "到2025年") dates an outcome."""
     years = [int(y) for y in rules.CLAUSE_YEAR.findall(c.before)]
@@ -178,6 +186,7 @@ _CLAUSE_CUES = (
     _year_range_cue,
     _plan_part_cue,
     _target_words_cue,
+    _standing_cue,
     _past_year_cue,
     _outcome_words_cue,
 )

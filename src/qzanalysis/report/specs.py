@@ -87,17 +87,20 @@ def plan_reports(
     plans: Iterable[str] | None = None,
     notebooks_dir: Path | None = None,
     tolerance_pp: float = DEFAULT_TOLERANCE_PP,
+    as_of: str = "",
 ) -> list[ReportSpec]:
     """The reports to render: overview, one per plan, one per year (in that order).
 
     Every report gets ``tolerance_pp`` and ``corpus_dir`` as parameters (so both are part of its
-    key and shown in its footer). Without ``plans``, the plans are those of
-    ``qzanalysis.pipeline.analyse(corpus_dir).plans()``.
+    key and shown in its footer), and ``as_of``, a vintage date, when given. Without ``plans``,
+    the plans are those of ``qzanalysis.pipeline.analyse(corpus_dir, as_of=as_of).plans()``.
     """
     kinds = tuple(only) if only else KINDS
     nb_dir = notebooks_dir or paths.NOTEBOOKS_DIR
     _check_kinds(kinds, nb_dir)
     common = {"tolerance_pp": float(tolerance_pp), "corpus_dir": _corpus_parameter(corpus_dir)}
+    if as_of:
+        common["as_of"] = as_of
 
     def spec(kind: str, name: str, title: str, **parameters) -> ReportSpec:
         return ReportSpec(kind, name, title, nb_dir / NOTEBOOKS[kind], {**parameters, **common})
@@ -109,7 +112,7 @@ def plan_reports(
         if plans is None:
             from ..pipeline import analyse
 
-            plans = analyse(corpus_dir).plans()
+            plans = analyse(corpus_dir, as_of=as_of or None).plans()
         for plan in plans:
             specs.append(
                 spec("plan", f"plan_{plan}", f"规划目标跟踪 Plan tracking {plan}", plan=plan)
