@@ -376,3 +376,16 @@ def test_a_wider_tolerance_reaches_the_text(tmp_path):
     assert "“左右” targets are judged within ±0.5 pp" in plan
     index = _text((tmp_path / "index.html").read_text(encoding="utf-8"))
     assert index.count('"tolerance_pp": 0.5') == 3
+
+
+def test_reports_show_the_comparisons_beyond_the_same_period_match(rendered_reports):
+    """Issue 9: the 2020 review states its vintage and shows the ratchet (2020 GDP target 7%左右
+    against 2019's 6.7%: +0.3 pp, both in data/raw/001); the 2022-2026 plan shows the pace of
+    budget revenue (240/216.1 - 1 = 11.06% needed in 2026 against a 2% target: below_pace)."""
+    year = html.unescape(re.sub(r"<[^>]+>", "", _html(rendered_reports, "year_2020")))
+    assert "Vintage: all documents (the newest)" in year
+    assert "2020 target 7%左右 vs 2019 outcome 6.7% (wr2020): +0.3 pp" in year
+    plan = html.unescape(re.sub(r"<[^>]+>", "", _html(rendered_reports, "plan_2022-2026")))
+    assert "below_pace" in plan and "11.06" in plan
+    overview = html.unescape(re.sub(r"<[^>]+>", "", _html(rendered_reports, "overview")))
+    assert "完成年度任务" in overview or "self_status" in overview
