@@ -38,7 +38,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .. import schema
+from .. import paths, schema
 from ..indicators import Indicator, IndicatorRegistry
 from ..periods import bounds, is_full_years, period_key
 from ..schema import (  # noqa: F401 - re-exported
@@ -83,7 +83,12 @@ _COLUMNS = (
     "evidence",
 )
 _KEPT = _COLUMNS[:-1]
-REFERENCE_FILE = "data/reference/quzhou_reference_facts.csv"
+#: Where a researcher adds a missing base figure (named in the explanation).
+REFERENCE_FILE = (
+    paths.REFERENCE_FILE.relative_to(paths.ROOT)
+    if paths.REFERENCE_FILE.is_relative_to(paths.ROOT)
+    else paths.REFERENCE_FILE
+)
 
 
 def derived_levels(
