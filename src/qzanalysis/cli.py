@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 from . import __version__, paths
-from .corpus import CorpusError, load_corpus
+from .cli_errors import bad_as_of as _bad_as_of
+from .cli_errors import output_inputs, run_command, tolerance, years_outside_corpus
+from .corpus import load_corpus
 
 EPILOG = """\
 The flow: corpus (data/raw) -> extract (statements) -> review (data/curated/review.csv)
@@ -143,7 +145,7 @@ def _add_indicators(sub) -> None:
 def _add_tolerance_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--tolerance-pp",
-        type=float,
+        type=tolerance,
         default=0.2,
         metavar="X",
         help="tolerance for '左右' targets in percentage points (default 0.2)",
@@ -158,19 +160,6 @@ def _add_as_of_arg(p: argparse.ArgumentParser) -> None:
         help="vintage YYYY-MM[-DD]: use only documents published by then and reference figures "
         "known by then (default: everything)",
     )
-
-
-def _bad_as_of(command: str, as_of: str) -> bool:
-    """Say so when --as-of is not a date (an analysis 'as of 2022-13' would silently mean nothing)."""
-    from .periods import is_date
-
-    if as_of and not is_date(as_of):
-        print(
-            f"qzanalysis {command}: --as-of {as_of!r} is not a date; write YYYY-MM or YYYY-MM-DD",
-            file=sys.stderr,
-        )
-        return True
-    return False
 
 
 def _add_compare(sub) -> None:
@@ -244,13 +233,13 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from .extract import extract_statements
 
+    out = args.out or (paths.TABLES_DIR / "statements.csv")
+    for path in (out, out.with_suffix(".parquet")) if args.parquet else (out,):
+        paths.check_output(path, output_inputs(args), expect="file")
     corpus = load_corpus(args.corpus)
     table = extract_statements(corpus)
     if not args.no_review:
         table = _reviewed(table, args.review, corpus)
-        if table is None:
-            return 1
-    out = args.out or (paths.TABLES_DIR / "statements.csv")
     written = _write_statements(table, out, parquet=args.parquet)
     counts = (
         table.groupby(["doc_id", "kind"])
@@ -275,32 +264,26 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _reviewed(table, review: Path | None, corpus):
-    """``table`` with the review file applied (None after printing why it cannot be)."""
+    """``table`` with the review file applied (a ReviewError says why it cannot be)."""
     import warnings
 
-    from .review import ReviewError, apply_review
+    from .review import apply_review
 
     review_file = review or paths.REVIEW_FILE
     if review is None and not review_file.is_file():
         return table
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            reviewed = apply_review(table, review_file, corpus=corpus)
-    except ReviewError as exc:
-        print(f"qzanalysis extract: the review file cannot be applied.\n{exc}", file=sys.stderr)
-        return None
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # every orphan, not once per line of the review code
+        reviewed = apply_review(table, review_file, corpus=corpus)
     print(f"review: {review_file} applied ({len(table)} extracted -> {len(reviewed)} statements)")
     return reviewed
 
 
 def _write_statements(table, out: Path, *, parquet: bool) -> list[str]:
-    from .tables import atomic_write
+    from .tables import atomic_write, write_csv
 
-    # BOM: Excel opens the Chinese correctly. Written atomically: never half a file.
-    atomic_write(out, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
+    # BOM (Excel opens the Chinese), formula-safe text cells, atomic: never half a file.
+    write_csv(table, out)
     written = [str(out)]
     if parquet:
         pq = out.with_suffix(".parquet")
@@ -325,8 +308,6 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     table = extract_statements(corpus, registry)
     if not args.no_review:
         table = _reviewed(table, None, corpus)
-        if table is None:
-            return 1
     if args.suggest:
         return _print_suggestions(table, registry, args.min_ratio)
     return _print_unmapped(table, registry)
@@ -388,19 +369,16 @@ def _print_suggestions(table, registry, min_ratio: float) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .pipeline import analyse
-    from .reference import ReferenceDataError
     from .schema import STATUSES
     from .tables import undescribed_columns, write_tables
 
     if _bad_as_of("compare", args.as_of):
         return 2
-    try:
-        result = analyse(args.corpus, tolerance_pp=args.tolerance_pp, as_of=args.as_of or None)
-    except ReferenceDataError as exc:
-        print(f"qzanalysis compare: the reference figures cannot be used.\n{exc}", file=sys.stderr)
-        return 1
+    inputs = output_inputs(args)
+    paths.check_output(args.out or paths.TABLES_DIR, inputs, expect="dir")
+    result = analyse(args.corpus, tolerance_pp=args.tolerance_pp, as_of=args.as_of or None)
     frames = result.tables()
-    written = write_tables(frames, args.out, parquet=args.parquet, stata=args.stata)
+    written = write_tables(frames, args.out, parquet=args.parquet, stata=args.stata, inputs=inputs)
     counts = result.comparisons["status"].value_counts()
     print(
         f"{len(result.comparisons)} targets compared (tolerance {args.tolerance_pp} pp, "
@@ -423,32 +401,43 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .pipeline import analyse
-    from .report import ReportError, parse_years, plan_reports, run_reports
-    from .tables import write_tables
+    from .report import ReportError, parse_years
+    from .report.runner import report_lock
 
     if args.jobs is not None and args.jobs < 1:
         print("qzanalysis report: --jobs must be 1 or more", file=sys.stderr)
         return 2
     if _bad_as_of("report", args.as_of):
         return 2
-    try:
-        years = parse_years(args.years)
-        print("extracting and comparing…", flush=True)
-        analysis = analyse(args.corpus, tolerance_pp=args.tolerance_pp, as_of=args.as_of or None)
-        # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
-        write_tables(analysis.tables())
-        specs = plan_reports(
-            args.corpus,
-            years=years,
-            only=args.only,
-            plans=analysis.plans(),
-            tolerance_pp=args.tolerance_pp,
-            as_of=args.as_of,
-        )
-    except ReportError as exc:
-        print(f"qzanalysis report: {exc}", file=sys.stderr)
-        return 2
+    years = parse_years(args.years)  # a ReportError (exit 2) before any work
+    inputs = output_inputs(args)
+    paths.check_output(paths.OUTPUTS_DIR, inputs, expect="dir")
+    paths.check_output(paths.TABLES_DIR, inputs, expect="dir")
+    if args.years:
+        outside = years_outside_corpus(years, load_corpus(args.corpus))
+        if outside:
+            raise ReportError(outside)
+    with report_lock(paths.OUTPUTS_DIR):
+        return _run_report(args, years)
+
+
+def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
+    from .pipeline import analyse
+    from .report import plan_reports, run_reports
+    from .tables import write_tables
+
+    print("extracting and comparing…", flush=True)
+    analysis = analyse(args.corpus, tolerance_pp=args.tolerance_pp, as_of=args.as_of or None)
+    # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
+    write_tables(analysis.tables())
+    specs = plan_reports(
+        args.corpus,
+        years=years,
+        only=args.only,
+        plans=analysis.plans(),
+        tolerance_pp=args.tolerance_pp,
+        as_of=args.as_of,
+    )
     started = time.perf_counter()
     results = run_reports(
         specs, corpus_dir=args.corpus, jobs=args.jobs, force=args.force, show_code=args.show_code
@@ -494,14 +483,8 @@ class _wide_pandas:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except CorpusError as exc:
-        print(f"qzanalysis {args.command}: the corpus cannot be used.\n{exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    command = f"{args.command} {getattr(args, 'review_command', '')}".strip()
+    return run_command(command, args.func, args)
 
 
 if __name__ == "__main__":

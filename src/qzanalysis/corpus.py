@@ -1,7 +1,10 @@
 """Load a corpus: a folder of documents described by ``manifest.csv``.
 
 Every manifest row is checked (id, file, type, date, encoding, hash) and every problem is
-reported at once, with the manifest line and what to do. Each document keeps its exact decoded
+reported at once, with the manifest line and what to do. A document must be a file inside the
+corpus folder (no absolute path, no '..' or symbolic link out of it), listed once, readable,
+published by today, and plain text (no NUL or other control character but tab and line
+breaks); a manifest column the format does not know is ignored with a warning. Each document keeps its exact decoded
 text (the provenance of every extracted number) and offers the normalised view of
 :mod:`qzanalysis.decoding` for parsing. Nothing here writes to the corpus folder.
 """
@@ -9,8 +12,10 @@ text (the provenance of every extracted number) and offers the normalised view o
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths, periods
-from .decoding import DecodeError, NormalizedText, decode_bytes, normalize_text
+from .decoding import DecodeError, NormalizedText, decode_bytes, find_control_char, normalize_text
 from .schema import DOC_TYPES
 
 __all__ = [
@@ -28,6 +33,7 @@ __all__ = [
     "DecodeError",
     "Document",
     "NormalizedText",
+    "UnknownColumnWarning",
     "decode_bytes",
     "load_corpus",
     "normalize_text",
@@ -218,9 +224,11 @@ def load_corpus(path: str | Path | None = None) -> Corpus:
     corpus_dir = Path(path) if path is not None else paths.RAW_DIR
     manifest = corpus_dir / MANIFEST_NAME
     reader, header = _read_manifest_header(corpus_dir, manifest)
-    problems = _unknown_columns(manifest, header)
+    _warn_unknown_columns(manifest, header)
+    problems: list[str] = []
     documents: list[Document] = []
     seen: dict[str, int] = {}  # doc_id -> manifest line it first appears on
+    files: dict[Path, int] = {}  # resolved document file -> manifest line it first appears on
     for row_values in reader:
         line = reader.line_num
         if not any(v.strip() for v in row_values):
@@ -235,7 +243,7 @@ def load_corpus(path: str | Path | None = None) -> Corpus:
         where = f"{manifest.name} line {line}"
         problems.extend(_check_row(row, where, line, seen))
         try:
-            documents.append(_read_document(row, where, corpus_dir))
+            documents.append(_read_document(row, where, corpus_dir, _FileSeen(files, line)))
         except _RowProblem as exc:
             problems.append(str(exc))
     if not documents and not problems:
@@ -283,15 +291,22 @@ def _read_manifest_header(
     return reader, header
 
 
-def _unknown_columns(manifest: Path, header: list[str]) -> list[str]:
-    """A problem for header columns the manifest format does not know (else none)."""
+class UnknownColumnWarning(UserWarning):
+    """A manifest column the format does not know: it is ignored."""
+
+
+def _warn_unknown_columns(manifest: Path, header: list[str]) -> None:
+    """Warn about header columns the manifest format does not know; they are ignored (a
+    researcher's own column, e.g. 'reviewer', must not block the corpus)."""
     unknown_cols = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if not unknown_cols:
-        return []
-    return [
-        f"{manifest} line 1: unknown column(s) {', '.join(unknown_cols)}; "
-        f"allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
-    ]
+    if unknown_cols:
+        warnings.warn(
+            f"{manifest} line 1: unknown column(s) {', '.join(unknown_cols)} ignored; "
+            f"known columns: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)} (check the "
+            "spelling if one of them was meant)",
+            UnknownColumnWarning,
+            stacklevel=3,
+        )
 
 
 def _check_row(row: dict[str, str], where: str, line: int, seen: dict[str, int]) -> list[str]:
@@ -317,23 +332,59 @@ def _check_row(row: dict[str, str], where: str, line: int, seen: dict[str, int])
         problems.append(
             f"{where}: published {row['published']!r} is not a date; write YYYY-MM-DD or YYYY-MM"
         )
+    elif _in_future(row["published"]):
+        problems.append(
+            f"{where}: published {row['published']!r} is after today "
+            f"({datetime.date.today().isoformat()}); a document cannot be published in the "
+            "future (it would move every as-of date to it): correct the date"
+        )
     return problems
 
 
-def _read_document(row: dict[str, str], where: str, corpus_dir: Path) -> Document:
+def _in_future(published: str) -> bool:
+    """True when a valid 'YYYY-MM[-DD]' date is after today (a month: after this month)."""
+    today = datetime.date.today()
+    y, m, d = periods.date_key(published)
+    if (y, m) != (today.year, today.month):
+        return (y, m) > (today.year, today.month)
+    return bool(d) and d > today.day
+
+
+@dataclass
+class _FileSeen:
+    """The document files already named by the manifest, and the line being read."""
+
+    files: dict[Path, int]
+    line: int
+
+    def check(self, file: Path, where: str, name: str) -> None:
+        first = self.files.setdefault(file, self.line)
+        if first != self.line:
+            raise _RowProblem(
+                f"{where}: file {name!r} is already listed on line {first}; each document "
+                f"needs one row: remove line {self.line} or line {first}"
+            )
+
+
+def _read_document(
+    row: dict[str, str], where: str, corpus_dir: Path, seen: _FileSeen | None = None
+) -> Document:
     """Read, verify (sha256) and decode the document of one manifest row.
 
     Raises:
-        _RowProblem: when the file is missing, changed since it was recorded, undecodable or empty.
+        _RowProblem: when the file is missing, outside the corpus folder, listed twice,
+            unreadable, changed since it was recorded, undecodable, not text or empty.
     """
-    if not row["file"]:
+    file = _document_path(row["file"], where, corpus_dir)
+    if seen is not None:
+        seen.check(file, where, row["file"])
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
         raise _RowProblem(
-            f"{where}: file is empty; give the document's path relative to the manifest"
-        )
-    file = (corpus_dir / row["file"]).resolve()
-    if not file.is_file():
-        raise _RowProblem(f"{where}: file {row['file']!r} not found in {corpus_dir}")
-    data = file.read_bytes()
+            f"{where}: {row['file']} cannot be read ({exc.strerror or exc}); check that the "
+            "file is readable by you (permissions) and not locked by another program"
+        ) from None
     digest = hashlib.sha256(data).hexdigest()
     expected = row.get("sha256", "").lower()
     if expected and expected != digest:
@@ -346,8 +397,7 @@ def _read_document(row: dict[str, str], where: str, corpus_dir: Path) -> Documen
         text, used = decode_bytes(data, row.get("encoding") or None)
     except DecodeError as exc:
         raise _RowProblem(f"{where}: {row['file']} {exc}") from None
-    if not text.strip():
-        raise _RowProblem(f"{where}: {row['file']} is empty; remove the row or add the text")
+    _check_text(text, used, where, row["file"])
     return Document(
         doc_id=row["doc_id"],
         file=file,
@@ -362,3 +412,50 @@ def _read_document(row: dict[str, str], where: str, corpus_dir: Path) -> Documen
         source=row.get("source", ""),
         notes=row.get("notes", ""),
     )
+
+
+def _document_path(name: str, where: str, corpus_dir: Path) -> Path:
+    """The resolved path of a manifest ``file`` cell, refused unless it is a file inside the
+    corpus folder (no absolute path, no '..' or symbolic link leading out of it)."""
+    if not name:
+        raise _RowProblem(
+            f"{where}: file is empty; give the document's path relative to the manifest"
+        )
+    if Path(name).is_absolute() or Path(name).drive:
+        raise _RowProblem(
+            f"{where}: file {name!r} is an absolute path; copy the document into {corpus_dir} "
+            "and give its path relative to the manifest"
+        )
+    file = (corpus_dir / name).resolve()
+    if not file.is_relative_to(corpus_dir.resolve()):
+        raise _RowProblem(
+            f"{where}: file {name!r} resolves to {file}, outside the corpus folder {corpus_dir} "
+            "('..' or a symbolic link); copy the document into the corpus folder and give its "
+            "path relative to the manifest"
+        )
+    if not file.is_file():
+        raise _RowProblem(f"{where}: file {name!r} not found in {corpus_dir}")
+    return file
+
+
+def _check_text(text: str, encoding: str, where: str, name: str) -> None:
+    """Refuse decoded text that is empty or holds control characters (NUL...)."""
+    if not text.strip():
+        raise _RowProblem(f"{where}: {name} is empty; remove the row or add the text")
+    at = find_control_char(text)
+    if at is not None:
+        line = text.count("\n", 0, at) + 1
+        raise _RowProblem(
+            f"{where}: {name} holds the control character {text[at]!r} at byte "
+            f"{_byte_offset(text, at, encoding)} (character {at}, line {line}); a document "
+            "must be plain text: clean the file (remove the character, or convert a binary or "
+            "UTF-16 file to UTF-8 text), then update its sha256"
+        )
+
+
+def _byte_offset(text: str, index: int, encoding: str) -> int:
+    """The offset in the file's bytes of character ``index`` of its decoded ``text``."""
+    prefix = text[:index]
+    if encoding == "utf-8-sig":
+        return 3 + len(prefix.encode("utf-8"))
+    return len(prefix.encode(encoding))  # utf-16 re-encodes its 2-byte byte-order mark

@@ -28,20 +28,41 @@ def _looks_like_chinese(text: str) -> bool:
 
     GB18030 maps almost any byte pair to some character, so a Latin-1 or Big5 file can decode
     without error into nonsense. Real Chinese text is mostly common CJK ideographs and CJK
-    punctuation among its non-ASCII characters.
+    punctuation among its non-ASCII characters, and nearly all of them are in GB2312 (both
+    bytes 0xA1-0xFE). Latin-1 text pairs an accented letter with the ASCII letter after it
+    ("é" + "s"), which GB18030 reads as a rare ideograph of its GBK extension (a second byte
+    below 0x80): in the CJK block, but not in GB2312.
     """
     non_ascii = [c for c in text if ord(c) > 127]
     if not non_ascii:
         return True
-    common = sum(
-        1
-        for c in non_ascii
-        if "\u4e00" <= c <= "\u9fff"
-        or "\u3000" <= c <= "\u303f"
-        or "\uff00" <= c <= "\uffef"
-        or c in "“”‘’—…·《》"
-    )
+    common = sum(1 for c in non_ascii if _is_common_chinese(c))
     return common / len(non_ascii) >= 0.9
+
+
+def _is_common_chinese(c: str) -> bool:
+    """A character of everyday Chinese text: in GB2312, or common CJK/full-width punctuation."""
+    if c in "“”‘’—…·《》" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef":
+        return True
+    if not "\u4e00" <= c <= "\u9fff":
+        return False
+    try:
+        c.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+#: C0 control characters other than tab, line feed and carriage return.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def find_control_char(text: str) -> int | None:
+    """The offset of the first C0 control character (NUL, form feed...) other than tab, line
+    feed and carriage return in ``text``, or None. Such a character is not text: a NUL byte is usually a binary or
+    UTF-16 file read as something else."""
+    m = _CONTROL_CHARS.search(text)
+    return m.start() if m else None
 
 
 def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -91,7 +112,8 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             return text, "gb18030"
         raise DecodeError(
             f"is neither UTF-8 (invalid byte at {utf8_exc.start}) nor Chinese GB18030/GBK text; "
-            "set its encoding column in manifest.csv (e.g. big5) or re-save it as UTF-8"
+            "set its encoding column in manifest.csv to the encoding it was saved in "
+            "(e.g. latin-1 or big5) or re-save it as UTF-8"
         ) from None
 
 
@@ -167,7 +189,39 @@ class NormalizedText:
 
 
 def normalize_text(original: str) -> NormalizedText:
-    """Build the normalised parsing view of ``original`` (see module docstring)."""
+    """Build the normalised parsing view of ``original`` (see module docstring).
+
+    Line endings are read as line breaks whatever their style: ``\\r\\n`` and a bare ``\\r``
+    (old Mac files) become ``\\n`` in the view, each mapped to the offset of its ``\\r``.
+    """
+    if "\r" not in original:
+        return _normalize_lf(original)
+    lf_text, lf_origin = _unify_line_endings(original)
+    view = _normalize_lf(lf_text)
+    origin = array("l", (lf_origin[i] for i in view.origin))
+    return NormalizedText(view.text, origin)
+
+
+def _unify_line_endings(original: str) -> tuple[str, array]:
+    """``original`` with every ``\\r\\n`` and bare ``\\r`` as ``\\n``, and the original offset of
+    each of its characters (plus the original length at the end)."""
+    out: list[str] = []
+    origin = array("l")
+    pos = 0
+    for m in re.finditer(r"\r\n?", original):
+        out.append(original[pos : m.start()])
+        origin.extend(range(pos, m.start()))
+        out.append("\n")
+        origin.append(m.start())
+        pos = m.end()
+    out.append(original[pos:])
+    origin.extend(range(pos, len(original)))
+    origin.append(len(original))
+    return "".join(out), origin
+
+
+def _normalize_lf(original: str) -> NormalizedText:
+    """The normalised view of a text whose line breaks are all ``\\n``."""
     out: list[str] = []
     origin = array("l")
     pos = 0

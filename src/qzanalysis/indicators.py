@@ -171,9 +171,27 @@ class IndicatorRegistry:
 
 
 def load_registry(path: str | Path | None = None) -> IndicatorRegistry:
-    """Load and validate ``data/indicators.yaml`` (or ``path``)."""
+    """Load and validate ``data/indicators.yaml`` (or ``path``).
+
+    Raises:
+        RegistryError: naming the file (and entry) and what to fix, for a missing or unreadable
+            file, invalid YAML, a file that is not a list of entries, an entry without a required
+            field, a list field that is not a list, a duplicated id, or a name or synonym used by
+            two ids.
+    """
     file = Path(path) if path else paths.INDICATORS_FILE
-    return _load_registry_cached(str(file.resolve()), file.stat().st_mtime_ns)
+    try:
+        mtime = file.stat().st_mtime_ns
+    except OSError:
+        raise RegistryError(
+            f"{file}: indicator registry not found; restore data/indicators.yaml or pass the "
+            "path of your registry"
+        ) from None
+    return _load_registry_cached(str(file.resolve()), mtime)
+
+
+_REQUIRED_FIELDS = ("id", "name_zh", "name_en", "polarity", "category")
+_LIST_FIELDS = ("synonyms", "exclude", "measures")
 
 
 @lru_cache(maxsize=8)
@@ -183,51 +201,70 @@ def _load_registry_cached(file: str, _mtime: int) -> IndicatorRegistry:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RegistryError(f"{path}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if isinstance(entries, dict) and "indicators" in entries:
         entries = entries["indicators"]
     if not isinstance(entries, list):
-        raise RegistryError(f"{path}: expected a list of indicators (or 'indicators:' list)")
+        raise RegistryError(
+            f"{path}: expected a list of indicators (or an 'indicators:' list), found "
+            f"{type(entries).__name__}; start each entry with '- id: ...'"
+        )
     indicators: dict[str, Indicator] = {}
     seen_names: dict[str, str] = {}
     for n, entry in enumerate(entries, 1):
         where = f"{path.name} entry {n}"
-        if not isinstance(entry, dict):
-            raise RegistryError(f"{where}: expected a mapping with id, name_zh, name_en, ...")
-        missing = [
-            k for k in ("id", "name_zh", "name_en", "polarity", "category") if not entry.get(k)
-        ]
-        if missing:
-            raise RegistryError(f"{where} ({entry.get('id', '?')}): missing {', '.join(missing)}")
-        ind_id = str(entry["id"])
-        if ind_id in indicators:
-            raise RegistryError(f"{where}: id {ind_id!r} appears twice")
-        if entry["polarity"] not in POLARITIES:
-            raise RegistryError(
-                f"{where} ({ind_id}): polarity {entry['polarity']!r}; use one of {', '.join(POLARITIES)}"
-            )
-        if entry["category"] not in CATEGORIES:
-            raise RegistryError(
-                f"{where} ({ind_id}): category {entry['category']!r}; use one of {', '.join(CATEGORIES)}"
-            )
-        ind = Indicator(
-            id=ind_id,
-            name_zh=str(entry["name_zh"]),
-            name_en=str(entry["name_en"]),
-            unit=str(entry.get("unit") or ""),
-            polarity=entry["polarity"],
-            category=entry["category"],
-            synonyms=tuple(str(s) for s in entry.get("synonyms") or ()),
-            exclude=tuple(str(s) for s in entry.get("exclude") or ()),
-            measures=tuple(str(s) for s in entry.get("measures") or ()),
-        )
+        ind = _parse_entry(entry, where)
+        if ind.id in indicators:
+            raise RegistryError(f"{where}: id {ind.id!r} appears twice; keep one entry per id")
         for name in ind.names:
-            if name in seen_names and seen_names[name] != ind_id:
+            if name in seen_names and seen_names[name] != ind.id:
                 raise RegistryError(
-                    f"{where} ({ind_id}): name {name!r} is already used by {seen_names[name]}"
+                    f"{where} ({ind.id}): name {name!r} is already used by {seen_names[name]}; "
+                    "a phrase can map to one id only: remove it from one of the two entries"
                 )
-            seen_names[name] = ind_id
-        indicators[ind_id] = ind
+            seen_names[name] = ind.id
+        indicators[ind.id] = ind
     return IndicatorRegistry(indicators, source=path)
+
+
+def _parse_entry(entry: object, where: str) -> Indicator:
+    """One registry entry, validated (see :func:`load_registry`)."""
+    if not isinstance(entry, dict):
+        raise RegistryError(f"{where}: expected a mapping with id, name_zh, name_en, ...")
+    missing = [k for k in _REQUIRED_FIELDS if not entry.get(k)]
+    if missing:
+        raise RegistryError(f"{where} ({entry.get('id', '?')}): missing {', '.join(missing)}")
+    ind_id = str(entry["id"])
+    if entry["polarity"] not in POLARITIES:
+        raise RegistryError(
+            f"{where} ({ind_id}): polarity {entry['polarity']!r}; use one of {', '.join(POLARITIES)}"
+        )
+    if entry["category"] not in CATEGORIES:
+        raise RegistryError(
+            f"{where} ({ind_id}): category {entry['category']!r}; use one of {', '.join(CATEGORIES)}"
+        )
+    for key in _LIST_FIELDS:
+        value = entry.get(key)
+        if value and not (
+            isinstance(value, list) and all(isinstance(v, str | int | float) for v in value)
+        ):
+            raise RegistryError(
+                f"{where} ({ind_id}): {key} must be a list of phrases, e.g. {key}: [甲, 乙]"
+            )
+    return Indicator(
+        id=ind_id,
+        name_zh=str(entry["name_zh"]),
+        name_en=str(entry["name_en"]),
+        unit=str(entry.get("unit") or ""),
+        polarity=entry["polarity"],
+        category=entry["category"],
+        synonyms=tuple(str(s) for s in entry.get("synonyms") or ()),
+        exclude=tuple(str(s) for s in entry.get("exclude") or ()),
+        measures=tuple(str(s) for s in entry.get("measures") or ()),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,6 +22,12 @@ Add a row to the CSV (or to a copy passed as ``path``) with:
 * ``confidence`` (high | medium | low), ``source_kind``, ``source_url`` (required: a figure
   without a source is refused), ``note``.
 
+A row that repeats another (same kind, indicator_zh, measure, period, value, value_high, unit
+and source_url) is refused with both lines: the same figure twice would count one source as
+two. A unit that neither the extractor writes nor :mod:`qzanalysis.units` converts is kept and
+warned about (:class:`UnknownUnitWarning`, naming the line): it is usually a typing error. The
+file must be UTF-8, with as many fields in every row as in the header, and every value finite.
+
 Nothing is overwritten: to *override* a figure, add a row for the same indicator, measure and
 period with a better source and a higher confidence. The comparison prefers figures from the
 corpus, then reference figures by confidence; :func:`reference_conflicts` lists every
@@ -30,13 +36,17 @@ indicator-period that two rows state with different values, so a disagreement st
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from . import paths, schema
+from . import paths, schema, units
+from .extract.rules import UNITS as EXTRACTOR_UNITS
 from .indicators import IndicatorRegistry, load_registry
 from .periods import PERIOD_HINT, as_of_key, is_period, period_key
 from .schema import COMPARATORS, CONFIDENCES, DIRECTIONS, KINDS, MEASURES
@@ -64,6 +74,29 @@ class UnknownIndicatorWarning(UserWarning):
     """Reference rows whose indicator phrase the registry does not map."""
 
 
+class UnknownUnitWarning(UserWarning):
+    """Reference rows whose unit neither the extractor nor the unit conversions know."""
+
+
+#: Units a reference figure may be stated in without a warning: those the extractor writes
+#: (extract.rules.UNITS), those units.py converts, and the rates (%, 百分点, ‰).
+KNOWN_UNITS = frozenset(
+    {*EXTRACTOR_UNITS.values(), *units.UNIT_FACTORS, *units.RATE_UNITS, "个百分点"}
+)
+#: Two rows equal in all these columns state one figure twice.
+DUPLICATE_KEY = (
+    "kind",
+    "indicator_zh",
+    "measure",
+    "period_start",
+    "period_end",
+    "value",
+    "value_high",
+    "unit",
+    "source_url",
+)
+
+
 def load_reference(
     path: str | Path | None = None, registry: IndicatorRegistry | None = None
 ) -> pd.DataFrame:
@@ -84,24 +117,22 @@ def load_reference(
     file = Path(path) if path else paths.REFERENCE_FILE
     registry = registry or load_registry()
     raw = _read_raw(file)
-    problems = _validate(raw, file.name)
+    problems = _validate(raw, file.name) + _duplicates(raw, file.name)
     if problems:
         raise ReferenceDataError(
             f"{file}: {len(problems)} problem(s) in the reference figures:\n  "
             + "\n  ".join(problems)
         )
+    _warn_unknown_units(raw, file.name)
     ids = _indicator_ids(raw, registry, file.name)
     return _as_statements(raw, ids)
 
 
 def _read_raw(file: Path) -> pd.DataFrame:
     """The CSV as stripped text cells, with every required and optional column."""
-    try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ReferenceDataError(
-            f"{file}: reference file not found; copy quzhou_reference_facts.csv into data/reference/"
-        ) from None
+    text = _read_text(file)
+    _check_field_counts(text, file.name)
+    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         raise ReferenceDataError(
@@ -112,6 +143,90 @@ def _read_raw(file: Path) -> pd.DataFrame:
         if col not in raw.columns:
             raw[col] = ""
     return raw.apply(lambda s: s.str.strip())
+
+
+def _read_text(file: Path) -> str:
+    """The file's text (UTF-8, with or without a byte-order mark)."""
+    try:
+        return file.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ReferenceDataError(
+            f"{file}: reference file not found; copy quzhou_reference_facts.csv into data/reference/"
+        ) from None
+    except OSError as exc:
+        raise ReferenceDataError(f"{file}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        line = file.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ReferenceDataError(
+            f"{file} line {line}: not UTF-8 (byte {exc.start}; saved as GBK/ANSI?); re-save the "
+            "file as UTF-8 CSV (Excel: 'CSV UTF-8')"
+        ) from None
+
+
+def _check_field_counts(text: str, name: str) -> None:
+    """Refuse rows with more or fewer fields than the header, naming their lines."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        raise ReferenceDataError(f"{name}: empty file; it needs the header row")
+    problems = [
+        f"{name} line {reader.line_num}: {len(row)} fields, the header has {len(header)}; "
+        "quote a cell that contains a comma, or remove the extra cells"
+        for row in reader
+        if any(c.strip() for c in row) and len(row) != len(header)
+    ]
+    if problems:
+        raise ReferenceDataError(
+            f"{name}: {len(problems)} row(s) with the wrong number of fields:\n  "
+            + "\n  ".join(problems)
+        )
+
+
+def _duplicates(raw: pd.DataFrame, name: str) -> list[str]:
+    """One message per row that repeats an earlier row (same figure from the same source)."""
+    first: dict[tuple, int] = {}
+    problems = []
+    for i, row in enumerate(raw[list(DUPLICATE_KEY)].itertuples(index=False, name=None)):
+        line = i + 2
+        key = tuple(_number_key(v) for v in row)
+        if key in first:
+            problems.append(
+                f"{name} line {line}: repeats line {first[key]} (same kind, indicator, measure, "
+                "period, value, unit and source_url); delete one of the two rows"
+            )
+        else:
+            first[key] = line
+    return problems
+
+
+def _number_key(cell: str) -> object:
+    """A cell as compared for duplicates: '3.50' and '3.5' are one value."""
+    return float(cell) if _is_number(cell) else cell
+
+
+def _warn_unknown_units(raw: pd.DataFrame, name: str) -> None:
+    """Warn, naming the lines, about units no part of the package knows."""
+    unknown = [
+        f"line {i + 2} ({unit!r})"
+        for i, unit in enumerate(raw["unit"])
+        if unit and not _known_unit(unit)
+    ]
+    if unknown:
+        warnings.warn(
+            f"{name}: {len(unknown)} row(s) with a unit the extractor never writes and no "
+            f"conversion knows: {', '.join(unknown[:10])}"
+            + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            + "; such a figure matches only a statement in exactly that unit: check the spelling"
+            " (e.g. 亿元, 万人, %)",
+            UnknownUnitWarning,
+            stacklevel=3,
+        )
+
+
+def _known_unit(unit: str) -> bool:
+    """A unit of KNOWN_UNITS, or a rate of two of them (万元/人, 元/平方米)."""
+    parts = unit.split("/")
+    return unit in KNOWN_UNITS or (len(parts) == 2 and all(p in KNOWN_UNITS for p in parts))
 
 
 def _indicator_ids(raw: pd.DataFrame, registry: IndicatorRegistry, name: str) -> list[str | None]:
@@ -210,9 +325,9 @@ def _check_periods(row: pd.Series) -> Problems:
 def _check_values(row: pd.Series) -> Problems:
     value, high = row["value"], row["value_high"]
     if not _is_number(value):
-        yield "value", f"{value!r} is not a number; write a plain number (216.1, not 216.1亿)"
+        yield "value", _not_a_number(value, "write a plain number (216.1, not 216.1亿)")
     if high and not _is_number(high):
-        yield "value_high", f"{high!r} is not a number; leave empty unless a range"
+        yield "value_high", _not_a_number(high, "leave empty unless a range")
     elif high and value and _is_number(value) and float(high) < float(value):
         yield "value_high", f"{float(high)} is below value {value}; swap them"
     if row["comparator"] == "range" and not high:
@@ -225,10 +340,18 @@ def _check_values(row: pd.Series) -> Problems:
 _ROW_CHECKS = (_check_coded, _check_periods, _check_values)
 
 
-def _is_number(text: str) -> bool:
+def _not_a_number(text: str, fix: str) -> str:
     try:
         float(text)
-        return True
+    except ValueError:
+        return f"{text!r} is not a number; {fix}"
+    return f"{text!r} is not a finite number (nan and inf are not figures); {fix}"
+
+
+def _is_number(text: str) -> bool:
+    """A finite number (not nan, inf or infinity)."""
+    try:
+        return math.isfinite(float(text))
     except ValueError:
         return False
 

@@ -5,6 +5,11 @@ Every column of every exported table is described once in :data:`qzanalysis.sche
 and the ``README.md`` written beside the tables cannot drift from the code. A column without a
 description is listed by :func:`undescribed_columns` (the test suite fails on it) and appears in
 the codebook as 'UNDESCRIBED'.
+
+Every file goes through :func:`atomic_write`, which refuses paths inside data/raw, data/curated
+and data/reference (:func:`qzanalysis.paths.check_output`). CSV text cells that a spreadsheet
+would run as a formula get a leading ``'`` (:func:`excel_safe`, :data:`CSV_SAFETY_NOTE`);
+Parquet and Stata keep the raw text.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -53,7 +58,13 @@ os.umask(_UMASK)
 
 
 def atomic_write(path: Path, writer: Callable[[Path], None]) -> Path:
-    """Write through a temporary file in the same folder and rename: readers never see half a file."""
+    """Write through a temporary file in the same folder and rename: readers never see half a file.
+
+    Refuses (:class:`qzanalysis.paths.OutputPathError`) a path inside data/raw, data/curated or
+    data/reference or equal to an input file, so no code path can overwrite the evidence.
+    """
+    path = Path(path)
+    paths.check_output(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -74,12 +85,55 @@ def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: First characters that make Excel or LibreOffice read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?%?")
+CSV_SAFETY_NOTE = (
+    "Text cells that start with =, +, -, @, a tab or a carriage return are written to CSV with a "
+    "leading ' so that Excel and LibreOffice show them as text instead of running them as "
+    "formulas (OWASP advice on CSV injection); numbers, and text that is a plain number such as "
+    "-3.5, are written as they are. Parquet and Stata files keep the raw text."
+)
+
+
+def excel_safe_cell(value):
+    """``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas (numeric columns untouched)."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype):
+            out[col] = s.map(excel_safe_cell)
+        elif isinstance(s.dtype, pd.CategoricalDtype):
+            out[col] = s.astype(object).map(excel_safe_cell)
+    return out
+
+
 def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
-    return out
+    return excel_safe(out)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` atomically as Excel-safe CSV: UTF-8 with BOM, ISO dates, no index."""
+    safe = _for_csv(frame)
+    return atomic_write(
+        path,
+        lambda p: safe.to_csv(p, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"),
+    )
 
 
 def stata_name(name: str, taken: set[str]) -> str:
@@ -134,24 +188,23 @@ def write_tables(
     *,
     parquet: bool = False,
     stata: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> list[Path]:
     """Write each table as CSV (UTF-8 with BOM for Excel, ISO dates, no index), plus Parquet and
     Stata .dta on request, and the data dictionary ``codebook.csv`` + ``README.md``.
 
-    Every file is written atomically. Returns the paths written.
+    Every file is written atomically; text cells are Excel-safe in the CSV files only
+    (:data:`CSV_SAFETY_NOTE`). Returns the paths written.
+
+    Raises:
+        qzanalysis.paths.OutputPathError: ``out_dir`` is inside data/, holds an input (``inputs``:
+            e.g. the corpus folder) or is a file.
     """
     out = Path(out_dir) if out_dir else paths.TABLES_DIR
+    paths.check_output(out, inputs, expect="dir")
     written: list[Path] = []
     for name, frame in frames.items():
-        csv = out / f"{name}.csv"
-        written.append(
-            atomic_write(
-                csv,
-                lambda p, f=frame: _for_csv(f).to_csv(
-                    p, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"
-                ),
-            )
-        )
+        written.append(write_csv(frame, out / f"{name}.csv"))
         if parquet:
             written.append(
                 atomic_write(
@@ -170,11 +223,7 @@ def write_tables(
                 )
             )
     book = codebook(frames)
-    written.append(
-        atomic_write(
-            out / "codebook.csv", lambda p: book.to_csv(p, index=False, encoding="utf-8-sig")
-        )
-    )
+    written.append(write_csv(book, out / "codebook.csv"))
     written.append(
         atomic_write(
             out / "README.md",
@@ -201,6 +250,8 @@ def _readme(frames, book: pd.DataFrame, *, parquet: bool, stata: bool) -> str:
         "Generated files: regenerate with `qzanalysis compare` (never edit by hand).",
         "",
         "Formats: " + "; ".join(formats) + ".",
+        "",
+        CSV_SAFETY_NOTE,
         "",
         "Statuses: "
         + ", ".join(schema.STATUSES)

@@ -146,6 +146,7 @@ def test_report_passes_the_tolerance_and_the_analysis_plans(monkeypatch, tmp_pat
     monkeypatch.setattr(qzanalysis.report, "plan_reports", fake_plan_reports)
     monkeypatch.setattr(qzanalysis.report, "run_reports", lambda specs, **kw: [])
     monkeypatch.setattr(qzanalysis.tables, "write_tables", lambda frames, *a, **kw: [])
+    monkeypatch.setattr(paths, "OUTPUTS_DIR", tmp_path / "outputs")  # its lock goes there
     assert main(["report", "--tolerance-pp", "0.5", "--only", "plan", "--years", "2021"]) == 0
     assert calls["analyse"] == (paths.RAW_DIR, {"tolerance_pp": 0.5, "as_of": None})
     assert calls["plan_reports"] == (

@@ -322,3 +322,13 @@ def test_review_group_lists_its_tools(capsys):
     with pytest.raises(SystemExit) as info:
         main(["review"])
     assert info.value.code == 2  # a tool is required
+
+
+def test_rekey_refuses_to_overwrite_its_own_review_file(tmp_path, capsys):
+    review = tmp_path / "my_review.csv"
+    review.write_text(HEADER + "\n", encoding="utf-8")
+    old = tmp_path / "old.csv"
+    old.write_text("statement_id\n", encoding="utf-8")
+    assert main(["review", "rekey", str(old), "--review", str(review), "--out", str(review)]) == 2
+    assert "would overwrite an input file" in capsys.readouterr().err
+    assert review.read_text(encoding="utf-8") == HEADER + "\n"

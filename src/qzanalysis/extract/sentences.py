@@ -9,6 +9,7 @@ verb, then each value's indicator, measure, comparator (:mod:`.phrases`) and kin
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from ..corpus import Document
@@ -28,6 +29,10 @@ from .phrases import (
 )
 from .structure import Context, Sentence, deadline_context, document_sentences, mask_brackets
 from .timing import clause_cue, from_to_years, kind_period
+
+#: Old-Mac and Windows line breaks inside a quote: the quote is for reading, written with \n
+#: (the evidence stays exactly text[char_start:char_end]).
+_BARE_CR = re.compile(r"\r\n?")
 
 
 @dataclass
@@ -348,7 +353,7 @@ def _to_records(doc: Document, rows: list[_Row], registry: IndicatorRegistry) ->
                 "comparator": r.comparator,
                 "char_start": o_start,
                 "char_end": o_end,
-                "quote": doc.text[q_start:q_end].strip(),
+                "quote": _BARE_CR.sub("\n", doc.text[q_start:q_end]).strip(),
                 "evidence": doc.text[o_start:o_end],
                 "section": r.sentence.section,
                 "source": "extractor",

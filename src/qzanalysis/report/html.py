@@ -2,6 +2,13 @@
 
 Every page is self-contained: images inline, nothing fetched from a CDN, and a subset of Noto
 Sans SC embedded so Chinese renders on a machine without a Chinese font.
+
+Nothing read from the data becomes markup (issue 12): every string written here that comes from
+the corpus, the manifest, a report's parameters or title, a run's error or a file path is
+escaped with :func:`html.escape` (:func:`_e`), and the names in links are percent-encoded
+(:func:`_href`). nbconvert escapes the page title and, in the ``offline_lab`` template, a
+figure's alt text (``escape_html``: quotes too); the notebooks' own outputs are escaped by
+:mod:`qzanalysis.notebook`.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import html
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from .. import __version__, paths
 from ..corpus import Corpus
@@ -28,6 +36,16 @@ _STATUS_MARKS = {
     "failed": "× failed",
     "earlier": "○ from an earlier run (not part of this run)",
 }
+
+
+def _e(value: object) -> str:
+    """Text for HTML content and quoted attributes."""
+    return html.escape(str(value), quote=True)
+
+
+def _href(path: str) -> str:
+    """A relative link to ``path``: percent-encoded, then attribute-escaped."""
+    return _e(quote(path))
 
 
 def render_html(notebook: Path, *, show_code: bool, footer_html: str, title: str) -> str:
@@ -100,7 +118,7 @@ def _relative(p: Path) -> str:
 
 
 def _parameters_text(parameters: dict) -> str:
-    return html.escape(json.dumps(parameters, ensure_ascii=False))
+    return _e(json.dumps(parameters, ensure_ascii=False))
 
 
 def provenance_footer(
@@ -108,12 +126,12 @@ def provenance_footer(
 ) -> str:
     """The footer of every report: version, date, notebook, parameters, every input's hash."""
     docs = "".join(
-        f"<tr><td>{html.escape(d.doc_id)}</td><td>{html.escape(d.title)}</td>"
-        f"<td>{html.escape(d.published)}</td><td><code>{d.sha256}</code></td></tr>"
+        f"<tr><td>{_e(d.doc_id)}</td><td>{_e(d.title)}</td>"
+        f"<td>{_e(d.published)}</td><td><code>{_e(d.sha256)}</code></td></tr>"
         for d in corpus
     )
     files = "".join(
-        f"<li>{html.escape(_relative(p))}: <code>{digests[k][:16]}</code></li>"
+        f"<li>{_e(_relative(p))}: <code>{_e(digests[k][:16])}</code></li>"
         for k, p in (
             ("review", paths.REVIEW_FILE),
             ("reference", paths.REFERENCE_FILE),
@@ -123,10 +141,10 @@ def provenance_footer(
     return f"""
 <footer id="provenance" style="margin:3em 2em 2em;padding-top:1em;border-top:1px solid #ccc;font-size:0.85em;color:#333">
 <h2>来源与可复现性 Provenance</h2>
-<p>Rendered by qzanalysis {html.escape(__version__)} on {html.escape(run_date)} from notebook
-<code>{html.escape(spec.notebook.name)}</code> with parameters <code>{_parameters_text(spec.parameters)}</code>.
-Corpus <code>{html.escape(_relative(corpus.path))}</code> (fingerprint <code>{digests["corpus"][:16]}</code>);
-package code <code>{digests["package"][:16]}</code>.</p>
+<p>Rendered by qzanalysis {_e(__version__)} on {_e(run_date)} from notebook
+<code>{_e(spec.notebook.name)}</code> with parameters <code>{_parameters_text(spec.parameters)}</code>.
+Corpus <code>{_e(_relative(corpus.path))}</code> (fingerprint <code>{_e(digests["corpus"][:16])}</code>);
+package code <code>{_e(digests["package"][:16])}</code>.</p>
 <table><thead><tr><th>doc_id</th><th>title</th><th>published</th><th>sha256</th></tr></thead>
 <tbody>{docs}</tbody></table>
 <ul>{files}</ul>
@@ -142,26 +160,27 @@ documents (outputs/tables/statements.csv), reference figures carry their source 
 
 def _index_row(r: ReportResult, out_dir: Path) -> str:
     """One report's row: link (if its page exists), status, run time, parameters, notes."""
-    title = html.escape(r.title)
+    title = _e(r.title)
     link = (
-        f'<a href="html/{r.name}.html">{title}</a>'
+        f'<a href="{_href(f"html/{r.name}.html")}">{title}</a>'
         if (out_dir / "html" / f"{r.name}.html").is_file()
         else title
     )
-    detail = html.escape(r.error) if r.error else ""
+    detail = _e(r.error) if r.error else ""
     if r.status == "failed" and (out_dir / "notebooks" / f"{r.name}.error.ipynb").is_file():
-        detail += f' (<a href="notebooks/{r.name}.error.ipynb">notebook with the error</a>)'
+        error_nb = _href(f"notebooks/{r.name}.error.ipynb")
+        detail += f' (<a href="{error_nb}">notebook with the error</a>)'
     return (
-        f"<tr class='{r.status}'><td>{link}</td><td>{_STATUS_MARKS[r.status]}</td>"
-        f"<td>{r.seconds:.1f} s</td><td>{html.escape(r.finished)}</td>"
+        f"<tr class='{_e(r.status)}'><td>{link}</td><td>{_e(_STATUS_MARKS[r.status])}</td>"
+        f"<td>{r.seconds:.1f} s</td><td>{_e(r.finished)}</td>"
         f"<td><code>{_parameters_text(r.parameters)}</code></td><td>{detail}</td></tr>"
     )
 
 
 def _document_items(corpus: Corpus) -> str:
     return "".join(
-        f"<li><code>{html.escape(d.doc_id)}</code> {html.escape(d.title)} ({html.escape(d.published)}, "
-        f"sha256 <code>{d.sha256[:12]}</code>)</li>"
+        f"<li><code>{_e(d.doc_id)}</code> {_e(d.title)} ({_e(d.published)}, "
+        f"sha256 <code>{_e(d.sha256[:12])}</code>)</li>"
         for d in corpus
     )
 
@@ -180,15 +199,15 @@ def index_page(rows: str, corpus: Corpus, digests: dict[str, str]) -> str:
 <title>衢州规划目标与实际结果 qzanalysis reports</title>
 {_INDEX_STYLE}</head><body>
 <h1>衢州市规划目标与实际结果 · Quzhou: stated plans and reported outcomes</h1>
-<p>Reports rendered by qzanalysis {html.escape(__version__)} from the corpus in
-<code>{html.escape(str(corpus.path))}</code>. Each report states which documents and reference figures
+<p>Reports rendered by qzanalysis {_e(__version__)} from the corpus in
+<code>{_e(corpus.path)}</code>. Each report states which documents and reference figures
 its numbers come from and ends with a provenance footer.</p>
 <table><thead><tr><th>report</th><th>status</th><th>run time</th><th>finished</th><th>parameters</th><th>notes</th></tr></thead>
 <tbody>{rows}</tbody></table>
 <h2>数据 Data used</h2>
 <ul>{_document_items(corpus)}</ul>
-<p>Review file, reference figures, indicator registry: <code>{digests["review"][:12]}</code>,
-<code>{digests["reference"][:12]}</code>, <code>{digests["indicators"][:12]}</code> (sha256 prefixes).
+<p>Review file, reference figures, indicator registry: <code>{_e(digests["review"][:12])}</code>,
+<code>{_e(digests["reference"][:12])}</code>, <code>{_e(digests["indicators"][:12])}</code> (sha256 prefixes).
 Tables for Excel, R or Stata: <a href="tables/">tables/</a> (see tables/README.md).</p>
 </body></html>
 """

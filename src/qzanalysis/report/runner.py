@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -23,7 +25,7 @@ from .. import __version__, paths
 from ..corpus import Corpus, load_corpus
 from ..tables import atomic_write
 from .html import provenance_footer, render_html, write_index
-from .specs import ReportSpec
+from .specs import ReportError, ReportSpec
 
 KERNEL_START_RETRIES = 3
 #: Messages of kernel-start failures worth a retry (a busy machine, not a broken notebook).
@@ -250,6 +252,84 @@ def _short_error(exc: BaseException) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# The lock: one report run per outputs/ folder
+# --------------------------------------------------------------------------------------------
+
+
+class ReportLocked(ReportError):
+    """Another live ``qzanalysis report`` holds the lock of this outputs/ folder."""
+
+
+def _lock_file(out_dir: Path) -> Path:
+    return out_dir / ".cache" / "report.lock"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _lock_holder(lock: Path) -> int | None:
+    """The PID written in ``lock`` (None when unreadable or not a number)."""
+    try:
+        return int(lock.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _take_lock(lock: Path) -> bool:
+    """Create ``lock`` holding our PID; False when it exists already."""
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(f"{os.getpid()}\n")
+    return True
+
+
+@contextmanager
+def report_lock(out_dir: Path) -> Iterator[None]:
+    """Hold ``out_dir/.cache/report.lock`` (our PID) while a report run writes ``out_dir``.
+
+    A lock of a dead process is taken over; a lock of this process is re-entered (the CLI holds
+    it around :func:`run_reports`, which takes it too).
+
+    Raises:
+        ReportLocked: another live process holds it; the message says which and what to do.
+    """
+    lock = _lock_file(Path(out_dir))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        if _take_lock(lock):
+            break
+        holder = _lock_holder(lock)
+        if holder == os.getpid():
+            yield  # re-entered: the outer holder removes it
+            return
+        if holder is not None and _pid_alive(holder):
+            raise ReportLocked(
+                f"another qzanalysis report (pid {holder}) is writing {out_dir}; wait for it or "
+                f"remove the lock {lock} if no such process runs"
+            )
+        lock.unlink(missing_ok=True)  # stale: its process is gone (or the file is garbage)
+    else:
+        raise ReportLocked(f"cannot take the lock {lock}; remove it if no qzanalysis report runs")
+    try:
+        yield
+    finally:
+        if _lock_holder(lock) == os.getpid():
+            lock.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------
 # The batch
 # --------------------------------------------------------------------------------------------
 
@@ -296,13 +376,40 @@ def _split_up_to_date(
     return skipped, todo
 
 
+#: prctl(2) option: the signal a process gets when its parent dies (Linux only).
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int | None = None) -> bool:
+    """Worker initializer: on Linux, ask for SIGKILL when the parent dies (True when set).
+
+    A ``kill -9`` of ``qzanalysis report`` must not leave workers writing outputs/. Elsewhere
+    (or without libc) this does nothing: the pool's own shutdown is all there is.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if parent is not None and os.getppid() != parent:  # it died before prctl took effect
+        os.kill(os.getpid(), signal.SIGKILL)
+    return True
+
+
 def _run_todo(todo: list[tuple[ReportSpec, str]], tracker: _Progress, jobs: int, **kwargs) -> None:
     if jobs <= 1 or len(todo) <= 1:
         for spec, key in todo:
             tracker.starting(spec)
             tracker.record(run_one(spec, key=key, **kwargs))
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = [pool.submit(run_one, spec, key=key, **kwargs) for spec, key in todo]
         for future in as_completed(futures):
             tracker.record(future.result())
@@ -322,6 +429,30 @@ def run_reports(
     corpus_dir = Path(corpus_dir) if corpus_dir else paths.RAW_DIR
     out_dir = Path(out_dir) if out_dir else paths.OUTPUTS_DIR
     corpus = load_corpus(corpus_dir)  # a broken corpus stops everything before any kernel starts
+    with report_lock(out_dir):
+        return _run_batch(
+            specs,
+            corpus,
+            out_dir,
+            jobs=jobs,
+            force=force,
+            show_code=show_code,
+            progress=progress,
+            corpus_dir=corpus_dir,
+        )
+
+
+def _run_batch(
+    specs: list[ReportSpec],
+    corpus: Corpus,
+    out_dir: Path,
+    *,
+    jobs: int | None,
+    force: bool,
+    show_code: bool,
+    progress: Callable[[str], None],
+    corpus_dir: Path,
+) -> list[ReportResult]:
     digests = input_digests(corpus)
     jobs = jobs or default_jobs()
     for stale in (out_dir / "notebooks").glob(".*.running.ipynb"):  # left by an interrupted run

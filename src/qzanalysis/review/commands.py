@@ -125,7 +125,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     from ..extract import extract_statements
     from .rekey import read_statements, rekey_review
 
-    if _refuse_data_out(args.out, "rekey"):
+    if _refuse_data_out(args.out, "rekey", inputs=(args.review, args.old_statements)):
         return 2
     review_file = args.review or paths.REVIEW_FILE
     try:
@@ -143,8 +143,18 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse_data_out(out: Path | None, tool: str) -> bool:
-    """True (after saying why) when ``out`` lies inside data/, which the tools never write."""
+def _refuse_data_out(out: Path | None, tool: str, inputs: tuple = ()) -> bool:
+    """True (after saying why) when ``out`` lies inside data/, which the tools never write, or
+    would replace one of this run's input files (a --review file kept outside data/)."""
+    if out is not None and any(
+        i is not None and Path(i).resolve() == Path(out).resolve() for i in inputs
+    ):
+        print(
+            f"qzanalysis review {tool}: refused: --out {out} would overwrite an input file of "
+            "this run; choose another output path",
+            file=sys.stderr,
+        )
+        return True
     if out is None or not Path(out).resolve().is_relative_to(paths.DATA_DIR.resolve()):
         return False
     print(

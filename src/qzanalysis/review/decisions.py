@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths, schema
-from ..periods import PERIOD_HINT, is_period
+from ..periods import PERIOD_HINT, is_period, period_key
 from ..schema import REVIEW_ACTIONS as ACTIONS
 from ..schema import STATEMENT_COLUMNS
 
@@ -90,11 +91,14 @@ def _parse_review(raw: str, name: str) -> pd.DataFrame:
         rec = {c: v.strip() for c, v in zip(header, row, strict=True)}
         records.append(_validate_row(rec, where, line, seen))
     if header is None:
-        return pd.DataFrame(columns=["line", *REVIEW_COLUMNS]).astype("string")
+        df = pd.DataFrame(columns=["line", *REVIEW_COLUMNS]).astype("string")
+        df.attrs["source"] = name
+        return df
     df = pd.DataFrame.from_records(records, columns=["line", *REVIEW_COLUMNS])
     df["line"] = df["line"].astype("Int64")
     for c in REVIEW_COLUMNS:
         df[c] = df[c].astype("string")
+    df.attrs["source"] = name  # for the messages of apply_review, as file:line
     return df
 
 
@@ -151,13 +155,30 @@ def _check_values(rec: dict, where: str) -> None:
         v = rec.get(f, "")
         if v and v != BLANK:
             try:
-                float(v)
+                number = float(v)
             except ValueError:
                 _fail(where, f"{f} {v!r} is not a number (statement_id {sid})")
+            if not math.isfinite(number):
+                _fail(
+                    where, f"{f} {v!r} is not a finite number (statement_id {sid}); write the value"
+                )
     for f in ("period_start", "period_end"):
         v = rec.get(f, "")
         if v and v != BLANK and not is_period(v):
             _fail(where, f"{f} {v!r}; {PERIOD_HINT} (statement_id {sid})")
+    _check_period_order(rec.get("period_start", ""), rec.get("period_end", ""), where, sid)
+
+
+def _check_period_order(start: str, end: str, where: str, sid: str) -> None:
+    """Refuse a period that ends before it starts (both given and valid)."""
+    if not (start and end and is_period(start) and is_period(end)):
+        return
+    if period_key(start, end=False) > period_key(end, end=True):
+        _fail(
+            where,
+            f"period_start {start} is after period_end {end} (statement_id {sid}); swap them "
+            "or correct one",
+        )
 
 
 def _check_add(rec: dict, where: str) -> None:
@@ -262,19 +283,26 @@ def _check_indicator_ids(decisions: pd.DataFrame, registry) -> None:
     """An indicator_id the registry does not know would silently match nothing: stop instead."""
     for rec in decisions.to_dict("records"):
         ind = rec.get("indicator_id") or ""
+        where = _where(decisions, rec)
         if ind and ind != BLANK and ind not in registry:
             close = [i for i in registry.indicators if ind in i or i in ind][:5]
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             raise ReviewError(
-                f"review line {rec['line']}: indicator_id {ind!r} (statement_id "
+                f"{where}: indicator_id {ind!r} (statement_id "
                 f"{rec.get('statement_id') or '-'}) is not in {registry.source}{hint}; add it to "
                 "the registry or correct the review row"
             )
 
 
+def _where(decisions: pd.DataFrame, rec: dict) -> str:
+    """'<file>, review line N': where a decision is, for apply_review's messages."""
+    return f"{decisions.attrs.get('source', 'review')}, review line {rec['line']}"
+
+
 def _sort_decisions(decisions: pd.DataFrame, in_corpus: set[str]) -> _Sorted:
     todo = _Sorted()
     for rec in decisions.to_dict("records"):
+        rec["where"] = _where(decisions, rec)
         sid = rec["statement_id"] or ""
         doc = rec.get("doc_id") or (sid.split(":", 1)[0] if ":" in sid else "")
         if doc and doc not in in_corpus:
@@ -344,6 +372,13 @@ def _correct(out: pd.DataFrame, i, rec: dict, registry) -> None:
     if rec.get("indicator_text") and not rec.get("indicator_id"):
         out.at[i, "indicator_id"] = registry.match(str(out.at[i, "indicator_text"]))
     out.at[i, "review_action"] = "correct"
+    if rec.get("period_start") or rec.get("period_end"):  # the corrected period must hold
+        start, end = (
+            "" if pd.isna(out.at[i, f]) else str(out.at[i, f])
+            for f in ("period_start", "period_end")
+        )
+        where = rec.get("where", f"review line {rec['line']}")
+        _check_period_order(start, end, where, rec["statement_id"])
 
 
 def _convert(field: str, value: str):
@@ -388,7 +423,7 @@ def _added_rows(added: list[dict], corpus, registry) -> pd.DataFrame:
 
 
 def _added_row(rec: dict, docs: dict, registry) -> dict:
-    where = f"review line {rec['line']}"
+    where = rec.get("where", f"review line {rec['line']}")
     doc = docs.get(rec["doc_id"])
     if doc is None:
         raise ReviewError(
