@@ -128,11 +128,18 @@ def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` atomically as Excel-safe CSV: UTF-8 with BOM, ISO dates, no index."""
+    """Write ``frame`` atomically as Excel-safe CSV: UTF-8 with BOM, ISO dates, no index.
+
+    Rows end in CRLF (RFC 4180): the csv module quotes a cell holding any character of the line
+    terminator, so a document's old-Mac line break (a bare CR) inside ``evidence`` stays inside
+    its quoted cell instead of breaking the row.
+    """
     safe = _for_csv(frame)
     return atomic_write(
         path,
-        lambda p: safe.to_csv(p, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"),
+        lambda p: safe.to_csv(
+            p, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n"
+        ),
     )
 
 

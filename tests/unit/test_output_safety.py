@@ -305,3 +305,13 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
     except OSError:
         return False
+
+
+def test_a_bare_cr_inside_a_cell_stays_in_its_row(tmp_path):
+    # evidence is exactly text[char_start:char_end]; in an old-Mac document it can hold a bare CR
+    from qzanalysis.tables import write_csv
+
+    frame = pd.DataFrame({"evidence": ["增长\r6.7%", "达到216.1亿元"], "value": [6.7, 216.1]})
+    write_csv(frame, tmp_path / "t.csv")
+    back = pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")
+    assert back["evidence"].tolist() == ["增长\r6.7%", "达到216.1亿元"] and len(back) == 2
