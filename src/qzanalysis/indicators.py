@@ -76,6 +76,15 @@ class RegistryError(ValueError):
     """A malformed indicators.yaml: the message names the entry and what to fix."""
 
 
+#: Words of an indicator's name that make its growth a real (constant-price) rate.
+REAL_GROWTH_WORDS = ("生产总值", "增加值")
+
+
+def real_growth_ids(registry: IndicatorRegistry) -> frozenset[str]:
+    """Ids of the indicators whose growth is real (see :attr:`Indicator.growth_is_real`)."""
+    return frozenset(ind.id for ind in registry if ind.growth_is_real)
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
@@ -91,6 +100,12 @@ class Indicator:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name_zh, *self.synonyms)
+
+    @property
+    def growth_is_real(self) -> bool:
+        """Statistics state this indicator's growth in real terms (at constant prices) while its
+        level is nominal: GDP, GDP per capita and every value added (生产总值, 增加值)."""
+        return any(w in self.name_zh for w in REAL_GROWTH_WORDS)
 
     @property
     def label(self) -> str:

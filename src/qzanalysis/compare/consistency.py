@@ -27,9 +27,6 @@ from .outcomes import (
     target_rows,
 )
 
-#: Indicators whose growth is reported at constant prices while levels are nominal.
-REAL_GROWTH_HINTS = ("gdp", "_va", "industry_va")
-
 
 def check_consistency(
     statements: pd.DataFrame,
@@ -157,7 +154,8 @@ def _level_growth_checks(
                 f"{implied:.2f}% growth; stated {gr['converted']:.2f}% ({year - 1} level from "
                 f"{short_source(prev)})"
             )
-            if any(h in ind_id for h in REAL_GROWTH_HINTS):
+            ind = registry.get(ind_id)
+            if ind is not None and ind.growth_is_real:
                 note += "; growth is at constant prices and levels are nominal, so part of the gap is inflation"
             row = _pair_row(
                 "level_vs_growth",

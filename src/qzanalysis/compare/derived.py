@@ -51,7 +51,6 @@ from ..schema import (  # noqa: F401 - re-exported
 )
 from ..units import UNIT_FACTORS, convert_value, format_number
 from .completion import check_columns
-from .consistency import REAL_GROWTH_HINTS
 from .outcomes import best_per_year, clean, outcome_pool, pool_by_indicator, source_text
 
 #: Words that make a stated change an annual average.
@@ -194,7 +193,7 @@ def _derive(
         base_level=base["converted"],
         base_source=source_text(base),
     )
-    return _finish(row, r, base)
+    return _finish(row, r, base, real=ind.growth_is_real)
 
 
 def _plan(r: dict, ind: Indicator) -> tuple[str, str] | str:
@@ -224,7 +223,7 @@ def _no_base(ind: Indicator, y0: int, per_year: dict[int, dict], min_confidence:
     )
 
 
-def _finish(row: dict, r: dict, base: dict) -> dict:
+def _finish(row: dict, r: dict, base: dict, *, real: bool) -> dict:
     """The level, its comparator and the arithmetic (or why no level follows)."""
     decrease = clean(r["direction"]) == "decrease"
     n = row["year"] - row["base_year"]
@@ -236,7 +235,7 @@ def _finish(row: dict, r: dict, base: dict) -> dict:
     text = _arithmetic(row, r, level, comparator, decrease)
     if comparator is None:
         return _refuse(row, f"{text}: the base and the change bound the level from opposite sides")
-    if r["measure"] == "growth" and any(h in row["indicator_id"] for h in REAL_GROWTH_HINTS):
+    if r["measure"] == "growth" and real:
         return _refuse(
             row,
             f"{text} would be in {row['base_year']} prices: this growth is at comparable prices "

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from .. import schema
-from ..indicators import IndicatorRegistry
+from ..indicators import IndicatorRegistry, real_growth_ids
 from ..schema import PACE_STATUSES
 from ..units import UNIT_FACTORS, format_number
 from .outcomes import clean
@@ -39,15 +39,8 @@ TRACKING_COLUMNS = (
     "target_value", "latest_year", "latest_value", "latest_kind", "latest_source", "g_remaining",
 )  # fmt: skip
 #: Words in an indicator's Chinese name that mark growth stated at constant prices.
-REAL_GROWTH_WORDS = ("生产总值", "增加值")
 _MONEY = frozenset({"cny", "usd"})
 _EPS = 1e-9
-
-
-def real_growth_ids(registry: IndicatorRegistry) -> frozenset[str]:
-    """Indicators whose growth the statistics state in real terms (at constant prices): GDP,
-    GDP per capita and every value added (a name containing 生产总值 or 增加值)."""
-    return frozenset(ind.id for ind in registry if any(w in ind.name_zh for w in REAL_GROWTH_WORDS))
 
 
 def pace_table(
