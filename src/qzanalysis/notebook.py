@@ -34,16 +34,20 @@ the notebook's string parameters, which the runner derives from the corpus):
 from __future__ import annotations
 
 import html
+import os
 import re
 import string
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import quote
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
+from . import links
 from .pipeline import DEFAULT_TOLERANCE_PP, analyse
 from .reference import UnknownIndicatorWarning
+from .tables import csv_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -51,7 +55,38 @@ if TYPE_CHECKING:
 
     from .pipeline import Analysis
 
-__all__ = ["caption", "esc", "figure", "link_cell", "md", "setup", "show", "styled"]
+__all__ = [
+    "Link",
+    "caption",
+    "collapsed",
+    "download",
+    "esc",
+    "evidence_link",
+    "figure",
+    "findings",
+    "headline_view",
+    "link_cell",
+    "md",
+    "not_judged",
+    "page_link",
+    "setup",
+    "show",
+    "styled",
+]
+
+#: The page a notebook is rendered as (relative to outputs/), set by the report runner for the
+#: kernel; unset in JupyterLab, where links go from notebooks/ to the rendered site.
+PAGE_ENV = "QZANALYSIS_PAGE"
+#: DataTables options of every interactive table (itables, offline): search, sort, no paging
+#: below 25 rows, scroll inside the table on a narrow screen, and the order the report chose.
+ITABLE_OPTIONS = {
+    "layout": {"topStart": "search", "topEnd": None, "bottomStart": "info", "bottomEnd": None},
+    "order": [],
+    "scrollX": True,
+    "classes": "display compact cell-border",
+    "autoWidth": False,
+}
+_ITABLES = {"ready": False}
 
 #: Columns of running text: shown wide enough to read a sentence.
 WIDE_COLUMNS = ("explanation", "quote", "note", "evidence")
@@ -84,11 +119,22 @@ def setup(corpus_dir: str = "", tolerance_pp: float = DEFAULT_TOLERANCE_PP, **kw
     Unmapped reference phrases are not warned about: the coverage table lists them.
     """
     _figures_as_png()
+    _interactive_tables()
     for option, value in PANDAS_OPTIONS.items():
         pd.set_option(option, value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownIndicatorWarning)
         return analyse(corpus_dir or None, tolerance_pp=tolerance_pp, **kwargs)
+
+
+def _interactive_tables() -> None:
+    """Load DataTables once per notebook, embedded (offline: the shared page fetches nothing)."""
+    try:
+        import itables
+    except ImportError:  # tables stay static, sorted as the report chose
+        return
+    itables.init_notebook_mode(all_interactive=False, connected=False)
+    _ITABLES["ready"] = True
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,6 +213,40 @@ def link_cell(value: object) -> str:
     )
 
 
+class Link(NamedTuple):
+    """A cell shown as a link: ``text`` (data, escaped) to ``href`` (built by the package from
+    :mod:`qzanalysis.links`, or a URL :func:`qzanalysis.links.web_url` accepted). No href: text."""
+
+    text: str
+    href: str | None = None
+
+
+def _link_html(value: object) -> str:
+    """A Link, or a tuple of Links (joined by ' · '), as escaped HTML; anything else as text."""
+    if isinstance(value, Link):
+        text = html.escape(str(value.text))
+        if not value.href:
+            return text
+        return (
+            f'<a href="{html.escape(value.href, quote=True)}" rel="noopener noreferrer">{text}</a>'
+        )
+    if isinstance(value, tuple) and all(isinstance(v, Link) for v in value):
+        return " · ".join(_link_html(v) for v in value)
+    return (
+        ""
+        if value is None or (not isinstance(value, str) and pd.isna(value))
+        else html.escape(str(value))
+    )
+
+
+def _link_columns(frame: pd.DataFrame) -> list:
+    return [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, tuple)).any()
+    ]
+
+
 def styled(frame: pd.DataFrame) -> Styler:
     """The Styler :func:`show` displays: every cell and column name escaped (module docstring)."""
     table = frame.style.hide(axis="index").set_properties(
@@ -175,23 +255,37 @@ def styled(frame: pd.DataFrame) -> Styler:
     for col in WIDE_COLUMNS:
         if col in frame.columns:
             table = table.set_properties(subset=[col], **{"min-width": "20em"})
-    links = [c for c in frame.columns if c in URL_COLUMNS]
-    others = [c for c in frame.columns if c not in URL_COLUMNS]
+    linked = _link_columns(frame)
+    urls = [c for c in frame.columns if c in URL_COLUMNS and c not in linked]
+    others = [c for c in frame.columns if c not in URL_COLUMNS and c not in linked]
     numeric = set(frame.select_dtypes("number").columns)
     if others:
         formats = {c: _number for c in others if c in numeric}
         table = table.format(formats, subset=others, na_rep="", escape="html")
-    if links:
-        table = table.format(link_cell, subset=links, na_rep="")
+    if urls:
+        table = table.format(link_cell, subset=urls, na_rep="")
+    if linked:
+        table = table.format(_link_html, subset=linked)
     return table.format_index(escape="html", axis="columns").format_index(
         escape="html", axis="index"
     )
 
 
-def show(frame: pd.DataFrame) -> None:
+def show(frame: pd.DataFrame, *, interactive: bool | None = None) -> None:
     """A readable table: left-aligned text, wide columns for sentences, numbers without noise;
-    every string escaped, web addresses as links (see the module docstring)."""
-    display(styled(frame))
+    every string escaped, web addresses and :class:`Link` cells as links (module docstring).
+
+    After :func:`setup` a table of two or more rows is interactive (itables, offline: search
+    and sort in the shared HTML); the cells are the escaped ones of :func:`styled`, so itables'
+    ``allow_html`` only lets through the markup this module wrote.
+    """
+    interactive = len(frame) > 1 if interactive is None else interactive
+    if interactive and _ITABLES["ready"]:
+        import itables
+
+        itables.show(styled(frame), allow_html=True, **ITABLE_OPTIONS)
+    else:
+        display(styled(frame))
 
 
 def md(text: str, *values: object, **named: object) -> None:
@@ -217,3 +311,136 @@ def figure(fig: Figure, text: str, *values: object, **named: object) -> None:
     display(fig, metadata={"image/png": {"alt": alt}})
     plots.plt.close(fig)
     caption(text, *values, **named)
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence one click away (issue 10)
+# --------------------------------------------------------------------------------------------
+
+
+def page_link(target_page: str, anchor: str | None = None, *, page: str | None = None) -> str:
+    """A link to ``target_page`` (relative to outputs/, see :mod:`qzanalysis.links`) from
+    ``page``, by default the page this notebook renders as; in JupyterLab, from notebooks/ to
+    the rendered site."""
+    page = page or os.environ.get(PAGE_ENV)
+    if page:
+        return links.href(page, target_page, anchor)
+    return f"{links.SITE_FROM_NOTEBOOKS}/{links.href(links.INDEX, target_page, anchor)}"
+
+
+def evidence_link(
+    text: object,
+    doc_id: object,
+    statement_id: object,
+    url: object = None,
+    *,
+    page: str | None = None,
+) -> Link:
+    """``text`` linked to a corpus statement's highlight, else to a reference figure's source
+    URL (http or https only), else plain."""
+    if links.evidence_href(links.INDEX, doc_id, statement_id):
+        target = links.source_page(str(doc_id))
+        return Link(str(text), page_link(target, links.anchor_id(str(statement_id)), page=page))
+    return Link(str(text), links.web_url(url))
+
+
+def _indicator_link(indicator_id: object, label: object, page: str | None) -> Link:
+    if isinstance(indicator_id, str) and indicator_id:
+        return Link(str(label), page_link(links.indicator_page(indicator_id), page=page))
+    return Link(str(label))
+
+
+def headline_view(headline: pd.DataFrame, *, page: str | None = None) -> pd.DataFrame:
+    """The headline table as a report shows it: indicator and verdict first (visible on a
+    phone), target and outcome linked to the sentences they come from, then the gap, where
+    each came from, and the one-line explanation."""
+    rows = []
+    for r in headline.to_dict("records"):
+        target = evidence_link(
+            r["target"], r["target_doc_id"], r["target_statement_id"], r["target_url"], page=page
+        )
+        outcome = evidence_link(
+            r["outcome"], r["outcome_doc_id"], r["outcome_statement_id"], r["outcome_url"],
+            page=page,
+        )  # fmt: skip
+        rows.append(
+            {
+                "indicator 指标": (_indicator_link(r["indicator_id"], r["indicator_label"], page),),
+                "verdict 结论": f"{r['call_zh'] or ''} {r['call'] or ''}".strip(),
+                "target 目标": (target,) if target.href else r["target"],
+                "outcome 结果": (outcome,) if outcome.href else r["outcome"],
+                "gap 差距": r["gap"],
+                "evidence 依据": tuple(
+                    Link(name, link.href)
+                    for name, link in (("目标 target", target), ("结果 outcome", outcome))
+                    if link.href
+                ),
+                "year": r["year"],
+                "kind": r["comparison"],
+                "set by 来源": r["set_by"],
+                "outcome from": r["outcome_from"],
+                "explanation": r["explanation"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def download(frame: pd.DataFrame, filename: str, text: str = "Download this table (CSV)") -> None:
+    """A link that saves ``frame`` as Excel-safe CSV (the format of outputs/tables/), embedded
+    in the page so the shared HTML needs no server."""
+    data = quote(csv_text(frame))
+    display(
+        HTML(
+            f'<p class="qz-download"><a download="{html.escape(filename, quote=True)}" '
+            f'href="data:text/csv;charset=utf-8,{data}">{html.escape(text)}</a></p>'
+        )
+    )
+
+
+def collapsed(summary: str, frame: pd.DataFrame) -> None:
+    """``frame`` inside a closed <details> whose <summary> is ``summary`` (escaped as a whole)."""
+    table = styled(frame).to_html()
+    display(
+        HTML(
+            f'<details class="qz-collapsed"><summary>{html.escape(summary)}</summary>'
+            f'<div class="qz-scroll">{table}</div></details>'
+        )
+    )
+
+
+def findings(headline: pd.DataFrame, filename: str, what: str) -> None:
+    """A report's opening: its headline table, a CSV download of it, and a caption."""
+    if headline.empty:
+        md(f"**Nothing {what} is judged or tracked:** the corpus has no outcome for its targets "
+           "(see below for why each target cannot be judged).")  # fmt: skip
+        return
+    counts = headline["comparison"].value_counts()
+    show(headline_view(headline), interactive=True)
+    download(headline, filename, f"Download this table (CSV, {len(headline)} rows)")
+    caption(
+        "Findings {}: {}. Target and outcome link to the highlighted sentence of the source "
+        "document (or a reference figure's web page); growth in % per year; verdicts by "
+        "docs/methods.md §3, progress labels by §4, pace and self-reports by §7.",
+        what,
+        ", ".join(f"{n} {k}" for k, n in counts.items()),
+    )
+
+
+def not_judged(unjudged: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    """What cannot be judged, by reason: the counts in a closed section, the list inside it."""
+    counts, rows = unjudged
+    if rows.empty:
+        return
+    reasons = "; ".join(
+        f"{n} {reason}" for reason, n in zip(counts["reason"], counts["n"], strict=True)
+    )
+    view = rows.assign(
+        target=[
+            (evidence_link(t, d, s, u),)
+            for t, d, s, u in zip(
+                rows["target"], rows["target_doc_id"], rows["target_statement_id"],
+                rows["target_url"], strict=True,
+            )
+        ]
+    ).drop(columns=["target_statement_id", "target_doc_id", "target_url"])  # fmt: skip
+    collapsed(f"{len(rows)} target(s) cannot be judged: {reasons} (click to list them)", view)

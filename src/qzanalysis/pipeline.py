@@ -27,6 +27,7 @@ from .compare import (
     ratchet_table,
     track_targets,
 )
+from .compare.headline import Sources, headline, unjudged
 from .corpus import Corpus, load_corpus
 from .extract import extract_statements
 from .indicators import IndicatorRegistry, load_registry
@@ -41,7 +42,7 @@ SENSITIVITY_TOLERANCE_PP = 0.5
 TREND_ALPHA = 0.2
 
 
-@dataclass
+@dataclass(repr=False)
 class Analysis:
     """Everything a report needs, computed once by :func:`analyse`."""
 
@@ -80,11 +81,65 @@ class Analysis:
             "pace": self.pace,
             "completion": self.completion,
             "derived": self.derived,
+            "headline": self.headline(),
         }
+
+    def __repr__(self) -> str:
+        """A short summary: documents, statements by kind, targets by status (issue 10: the
+        default dataclass repr printed every document's text, 68,000 characters)."""
+        kinds = self.statements["kind"].value_counts()
+        statuses = self.comparisons["status"].value_counts()
+        by_status = ", ".join(f"{s} {statuses[s]}" for s in schema.STATUSES if s in statuses)
+        return (
+            f"<Analysis of {len(self.corpus)} documents ({self.corpus.path}): "
+            f"{len(self.statements)} statements ("
+            + ", ".join(f"{k} {kinds.get(k, 0)}" for k in schema.KINDS)
+            + f"), {len(self.reference)} reference figures; {len(self.comparisons)} targets "
+            f"({by_status or 'none'}); {self.tracking['label'].notna().sum()} goals tracked; "
+            f"tolerance ±{self.parameters.get('tolerance_pp', DEFAULT_TOLERANCE_PP):g} pp, "
+            f"as of {self.parameters.get('as_of', '')}>"
+        )
+
+    __str__ = __repr__
 
     def document_titles(self) -> dict[str, str]:
         """doc_id -> 'title（published）', as reports cite a document."""
         return {d.doc_id: f"{d.title}（{d.published}）" for d in self.corpus}
+
+    # ---------------------------------------------------------------- findings first
+    def sources(self) -> Sources:
+        """Where every statement and reference figure comes from (for links to evidence)."""
+        return Sources(self.statements, self.reference, self.document_titles())
+
+    def _headline_inputs(self, year: int | None, plan: str | None) -> dict:
+        tracking, pace, completion = self.tracking, self.pace, self.completion
+        if plan is not None:
+            end = _plan_end(plan)
+            comparisons, tracking = self.plan_targets(plan), self.plan_goals(plan)
+            pace, completion = pace[pace["target_year"] == end], completion.iloc[0:0]
+        elif year is not None:
+            comparisons = self.year_targets(year)
+            tracking = tracking[tracking["latest_year"] == year]
+            pace = pace[pace["annual_year"] == year]
+            completion = completion[completion["year"] == year]
+        else:
+            comparisons = self.comparisons
+        same_goal = ["indicator_id", "comparator", "target_value", "unit", "target_year"]
+        tracking = tracking.drop_duplicates(same_goal, keep="first")  # one goal, several documents
+        return {"comparisons": comparisons, "tracking": tracking, "pace": pace,
+                "completion": completion}  # fmt: skip
+
+    def headline(self, year: int | None = None, plan: str | None = None) -> pd.DataFrame:
+        """What a report opens with: every judged target, tracked goal, pace call and
+        self-reported completion of ``year`` (or ``plan``, or everything), one row each with
+        the statements its target and outcome come from (:mod:`qzanalysis.compare.headline`)."""
+        return headline(**self._headline_inputs(year, plan), sources=self.sources())
+
+    def unjudged(
+        self, year: int | None = None, plan: str | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(counts by reason, rows) of the targets of ``year`` / ``plan`` that cannot be judged."""
+        return unjudged(self._headline_inputs(year, plan)["comparisons"], self.sources())
 
     # ---------------------------------------------------------------- plans and years
     def plans(self) -> list[str]:

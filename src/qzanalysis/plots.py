@@ -1,18 +1,22 @@
 """Plots for the reports (seaborn/matplotlib), each returning its Figure.
 
-Chinese must render: :func:`setup_cjk_font` registers the OFL-licensed Noto Sans SC that the
-PyPI package ``pylopdf-fonts-zh-cn`` ships (a static Regular face: matplotlib cannot pick
-weights of a variable font, and the first face of the Noto CJK collections is the Japanese one,
-which draws 值 as 値). It runs on import, so ``from qzanalysis import plots`` is enough.
+Chinese renders in every chart: :mod:`qzanalysis.plots_common` registers the shipped Noto Sans SC
+on import (see :func:`setup_cjk_font`), so ``from qzanalysis import plots`` is enough.
 
 Every function takes the DataFrames that :mod:`qzanalysis.compare` and :mod:`qzanalysis.stats`
-return, and labels indicators as "中文 (English)".
+return, and labels indicators as "中文 (English)". Rules every chart keeps:
+
+* an estimate (预计/有望: ``kind``/``outcome_kind``/``observed_kind`` ``expected``, or series
+  ``estimate``) is a hollow marker with its own legend entry, a final outcome a filled one;
+* a legend sits outside the axes (to the right), never over a data point;
+* the same goal (same year and value) is drawn once;
+* a line joins values of consecutive years only: a missing year leaves a gap.
+
+The cross-year indicator chart and the coverage grid are in :mod:`qzanalysis.plots_history`,
+re-exported here: ``plots.plot_indicator_history``, ``plots.plot_coverage_matrix``.
 """
 
 from __future__ import annotations
-
-import math
-from pathlib import Path
 
 import matplotlib
 
@@ -22,26 +26,37 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .schema import STATUS_ZH, STATUSES  # noqa: E402
+from .plots_common import (  # noqa: E402, F401 (re-exported: notebooks and tests use plots.X)
+    CJK_FAMILY,
+    ESTIMATE_KINDS,
+    ESTIMATE_LABEL,
+    STATUS_COLORS,
+    STATUS_ORDER,
+    _empty,
+    _label,
+    _short,
+    cjk_font_path,
+    connect_consecutive,
+    drop_duplicate_goals,
+    estimate_flags,
+    estimate_handle,
+    is_estimate,
+    legend_outside,
+    scatter_outcomes,
+    set_theme,
+    setup_cjk_font,
+    status_legend_handles,
+)
+from .plots_history import (  # noqa: E402
+    panel_title,
+    plot_coverage_matrix,  # noqa: F401 (re-exported)
+    plot_indicator_history,  # noqa: F401 (re-exported)
+)
 
-CJK_FAMILY = "Noto Sans SC"
-
-#: Status vocabulary (methods.md §3) in reading order, from the schema; the colour each is drawn in.
-STATUS_ORDER = STATUSES
-STATUS_COLORS = {
-    "exceeded": "#1b7837",
-    "met": "#5aae61",
-    "boundary": "#a6dba0",
-    "narrow_miss": "#fdb863",
-    "missed": "#d73027",
-    "not_yet_due": "#92c5de",
-    "no_outcome": "#e0e0e0",
-    "not_comparable": "#9e9e9e",
-}
 #: Which status a heatmap cell shows when an indicator has several targets in one year.
 CELL_PRIORITY = (
     "missed",
@@ -55,59 +70,23 @@ CELL_PRIORITY = (
 )
 
 
-def cjk_font_path() -> Path:
-    """Path of the shipped Noto Sans SC font file."""
-    import pylopdf_fonts_zh_cn
+def trend_label(trajectory: pd.DataFrame, log: bool | None = None) -> str:
+    """What the trend line is: log-linear only for an OLS on ln(level), else linear.
 
-    return Path(pylopdf_fonts_zh_cn.sans_path())
-
-
-def setup_cjk_font() -> str:
-    """Register Noto Sans SC with matplotlib and make it the default sans-serif (idempotent)."""
-    if not any(f.name == CJK_FAMILY for f in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(cjk_font_path()))
-    sans = [CJK_FAMILY] + [f for f in matplotlib.rcParams["font.sans-serif"] if f != CJK_FAMILY]
-    matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["font.sans-serif"] = sans
-    # Noto Sans SC has no U+2212 MINUS SIGN: use the ASCII hyphen for negative tick labels.
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    return CJK_FAMILY
-
-
-def set_theme() -> None:
-    """seaborn's theme with the CJK font kept (sns.set_theme resets the font family)."""
-    sns.set_theme(
-        style="whitegrid",
-        context="notebook",
-        font=CJK_FAMILY,
-        rc={"axes.unicode_minus": False, "figure.dpi": 100},
-    )
-    setup_cjk_font()
-
-
-set_theme()
-
-
-def _label(row: pd.Series) -> str:
-    label = row.get("indicator_label")
-    if isinstance(label, str) and label:
-        return label
-    return str(row.get("indicator_text") or row.get("indicator_id") or "?")
-
-
-def _short(text: str, width: int = 28) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _empty(message: str, figsize=(7, 1.6)) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=figsize)
-    ax.axis("off")
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11, wrap=True)
-    return fig
-
-
-def status_legend_handles(statuses=STATUS_ORDER) -> list[Patch]:
-    return [Patch(facecolor=STATUS_COLORS[s], label=f"{STATUS_ZH[s]} {s}") for s in statuses]
+    :func:`qzanalysis.compare.fit_trajectory` writes the fit into ``note`` ("OLS on ln level, ..."
+    or "OLS on level, ..."); that is what was fitted, so it wins. ``log`` is the fallback for a
+    frame whose note does not say.
+    """
+    notes = trajectory["note"].dropna().astype(str) if "note" in trajectory else pd.Series([])
+    said = notes.str.extract(r"OLS on (ln )?level", expand=True)
+    found = notes.str.contains(r"OLS on (?:ln )?level", regex=True)
+    if found.any():
+        log = pd.notna(said[0][found].iloc[0])
+    if log is True:
+        return "对数线性趋势 log-linear trend (OLS on ln level)"
+    if log is False:
+        return "线性趋势 linear trend (OLS on level)"
+    return "趋势 trend (OLS)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,69 +94,86 @@ def status_legend_handles(statuses=STATUS_ORDER) -> list[Patch]:
 # --------------------------------------------------------------------------------------------
 
 
+#: What makes two target rows the same goal (drawn once): indicator, measure, unit, year, value.
+GOAL_KEYS = ("label", "measure", "unit", "year", "comparator", "value", "value_high")
+
+
+def _target_band(r: pd.Series) -> tuple[float, float, float]:
+    """(target, low, high) of a comparison row: the threshold and its tolerance or range band."""
+    target = float(r["threshold"]) if pd.notna(r.get("threshold")) else float(r["value"])
+    lo = hi = target
+    if r["comparator"] == "approx" and pd.notna(r.get("tolerance")):
+        lo, hi = target - float(r["tolerance"]), target + float(r["tolerance"])
+    elif r["comparator"] == "range" and pd.notna(r.get("value_high")):
+        lo, hi = float(r["value"]), float(r["value_high"])
+    return target, lo, hi
+
+
+def _dumbbell_panel(ax, sub: pd.DataFrame) -> bool:
+    """One unit's rows: target bar and band, a connector, the outcome dot (hollow if estimated).
+
+    Returns whether an estimate was drawn.
+    """
+    estimate = estimate_flags(sub, "outcome_kind")
+    for i, r in sub.iterrows():
+        target, lo, hi = _target_band(r)
+        if hi > lo:
+            ax.fill_betweenx([i - 0.25, i + 0.25], lo, hi, color="#bbbbbb", alpha=0.6, lw=0)
+        ax.plot([target, target], [i - 0.3, i + 0.3], color="black", lw=2.5)
+        ax.plot([target, float(r["outcome_value"])], [i, i], color="#777777", lw=1, zorder=1)
+    colors = [STATUS_COLORS.get(st, "#444444") for st in sub["status"]]
+    drew = scatter_outcomes(
+        ax, sub["outcome_value"].astype(float), np.arange(len(sub)), colors, estimate, s=80
+    )
+    ax.set_yticks(np.arange(len(sub)), sub["label"])
+    ax.invert_yaxis()
+    ax.margins(x=0.15)
+    return drew
+
+
 def plot_target_vs_outcome(comparisons: pd.DataFrame, *, title: str | None = None) -> plt.Figure:
     """Dumbbell chart: each judged target (bar: target, band for 左右/ranges) and its outcome (dot,
-    coloured by status), one panel per unit so levels and rates are never on one axis."""
+    coloured by status; hollow when the outcome is an estimate), one panel per unit so levels and
+    rates are never on one axis. A goal listed twice (corpus and reference, or two documents
+    stating it alike) is drawn once: the corpus row and a final outcome are kept first."""
     rows = comparisons[comparisons["outcome_value"].notna()].copy()
     if rows.empty:
         return _empty(
             "No target of this selection has an outcome to compare with.\n"
             "本选择中没有可与结果比较的目标。"
         )
-    rows["label"] = [_short(_label(r)) + f" · {r['year']}" for _, r in rows.iterrows()]
+    rows["label"] = [_label(r) for _, r in rows.iterrows()]
+    rows["_rank"] = estimate_flags(rows, "outcome_kind").astype(int)
+    if "target_origin" in rows:
+        rows["_rank"] += (rows["target_origin"].astype("object") == "reference").astype(int) * 2
+    rows = drop_duplicate_goals(rows.sort_values("_rank", kind="stable"), GOAL_KEYS)
+    rows["label"] = [
+        _short(t) + f" · {y}" for t, y in zip(rows["label"], rows["year"], strict=True)
+    ]
     rows["panel"] = [
-        f"{m} ({u})" if u else m
-        for m, u in zip(rows["measure"], rows["unit"].fillna(""), strict=True)
+        panel_title(m, u) for m, u in zip(rows["measure"], rows["unit"].fillna(""), strict=True)
     ]
     panels = list(dict.fromkeys(rows["panel"]))
     heights = [max(1.2, 0.55 * (rows["panel"] == p).sum() + 0.8) for p in panels]
     fig, axes = plt.subplots(
         len(panels),
         1,
-        figsize=(9, sum(heights)),
+        figsize=(11, sum(heights)),
         squeeze=False,
         gridspec_kw={"height_ratios": heights},
     )
+    estimated = False
     for ax, panel in zip(axes[:, 0], panels, strict=True):
-        sub = rows[rows["panel"] == panel].reset_index(drop=True)
-        y = np.arange(len(sub))
-        for i, r in sub.iterrows():
-            target = float(r["threshold"]) if pd.notna(r.get("threshold")) else float(r["value"])
-            lo = hi = target
-            if r["comparator"] == "approx" and pd.notna(r.get("tolerance")):
-                lo, hi = target - float(r["tolerance"]), target + float(r["tolerance"])
-            elif r["comparator"] == "range" and pd.notna(r.get("value_high")):
-                lo, hi = float(r["value"]), float(r["value_high"])
-            if hi > lo:
-                ax.fill_betweenx([i - 0.25, i + 0.25], lo, hi, color="#bbbbbb", alpha=0.6, lw=0)
-            ax.plot([target, target], [i - 0.3, i + 0.3], color="black", lw=2.5)
-            outcome = float(r["outcome_value"])
-            ax.plot([target, outcome], [i, i], color="#777777", lw=1, zorder=1)
-            ax.scatter(
-                [outcome],
-                [i],
-                s=80,
-                color=STATUS_COLORS.get(r["status"], "#444444"),
-                edgecolor="black",
-                zorder=3,
-            )
-        ax.set_yticks(y, sub["label"])
-        ax.invert_yaxis()
+        estimated |= _dumbbell_panel(ax, rows[rows["panel"] == panel].reset_index(drop=True))
         ax.set_title(panel, loc="left", fontsize=10)
-        ax.margins(x=0.15)
     handles = [
-        plt.Line2D([], [], color="black", lw=2.5, label="目标 target"),
+        Line2D([], [], color="black", lw=2.5, label="目标 target"),
         Patch(facecolor="#bbbbbb", alpha=0.6, label="容差/区间 tolerance or range"),
     ]
     handles += status_legend_handles(sorted(set(rows["status"]), key=STATUS_ORDER.index))
-    fig.legend(
-        handles=handles,
-        loc="lower center",
-        ncol=3,
-        fontsize=8,
-        frameon=False,
-        bbox_to_anchor=(0.5, -0.02 - 0.03 * math.ceil(len(handles) / 3)),
-    )
+    if estimated:
+        handles.append(estimate_handle())
+    legend_outside(axes[0, 0], handles)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -218,16 +214,25 @@ def plot_attainment_heatmap(
     sns.heatmap(grid, cmap=cmap, norm=norm, cbar=False, linewidths=0.5, linecolor="white", ax=ax)
     ax.set_xlabel("目标年份 target year")
     ax.set_ylabel("")
-    present = [s for s in STATUS_ORDER if s in set(rows["status"])]
-    ax.legend(
-        handles=status_legend_handles(present),
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
-        fontsize=8,
-        frameon=False,
-    )
+    handles = status_legend_handles([s for s in STATUS_ORDER if s in set(rows["status"])])
+    if _mark_estimated_cells(ax, cells, grid):
+        handles.append(estimate_handle())
+    legend_outside(ax, handles)
     fig.tight_layout()
     return fig
+
+
+def _mark_estimated_cells(ax, cells: pd.DataFrame, grid: pd.DataFrame) -> bool:
+    """A hollow circle on each cell whose verdict rests on an estimate (预计), so a verdict on an
+    estimated outcome is told apart from one on a final figure. Returns whether any was drawn."""
+    est = cells[estimate_flags(cells, "outcome_kind")]
+    est = est[est["label"].isin(grid.index) & est["year"].isin(grid.columns)]
+    if est.empty:
+        return False
+    x = [list(grid.columns).index(y) + 0.5 for y in est["year"]]
+    y = [list(grid.index).index(lab) + 0.5 for lab in est["label"]]
+    ax.scatter(x, y, s=45, facecolors="none", edgecolors="black", linewidths=1.4, zorder=3)
+    return True
 
 
 def plot_status_counts(comparisons: pd.DataFrame) -> plt.Figure:
@@ -250,13 +255,7 @@ def plot_status_counts(comparisons: pd.DataFrame) -> plt.Figure:
     )
     ax.set_xlabel("目标年份 target year")
     ax.set_ylabel("目标数 targets")
-    ax.legend(
-        handles=status_legend_handles(list(counts.columns)),
-        fontsize=8,
-        frameon=False,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
-    )
+    legend_outside(ax, status_legend_handles(list(counts.columns)))
     ax.tick_params(axis="x", rotation=0)
     fig.tight_layout()
     return fig
@@ -273,7 +272,7 @@ def plot_attainment_rates(rates: pd.DataFrame, *, title: str = "") -> plt.Figure
     rows["label"] = [
         f"{g} (n={n})" for g, n in zip(rows["group"].astype(str), rows["n_judged"], strict=True)
     ]
-    fig, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(rows)))
+    fig, ax = plt.subplots(figsize=(9, 1.0 + 0.5 * len(rows)))
     y = np.arange(len(rows))
     lo = rows["ci_low_strict"].astype(float).to_numpy()
     hi = rows["ci_high_strict"].astype(float).to_numpy()
@@ -284,7 +283,7 @@ def plot_attainment_rates(rates: pd.DataFrame, *, title: str = "") -> plt.Figure
     ax.set_yticks(y, rows["label"])
     ax.set_xlim(0, 1)
     ax.set_xlabel("完成率 attainment rate (exceeded + met + boundary) / judged")
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    legend_outside(ax)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -292,10 +291,19 @@ def plot_attainment_rates(rates: pd.DataFrame, *, title: str = "") -> plt.Figure
 
 
 def plot_target_trend(trend: pd.DataFrame, *, title: str = "") -> plt.Figure:
-    """Targets set for each year (with their band) against the outcome of that year."""
+    """Targets set for each year (with their band) against the outcome of that year.
+
+    An outcome that is an estimate (``outcome_kind == "expected"``, a column
+    :func:`qzanalysis.stats.target_trend` adds) is hollow. A target listed twice for one year
+    with the same value (corpus and reference) is drawn once, the row with an outcome kept.
+    """
     if trend.empty:
         return _empty("No targets of this indicator in the corpus or reference.")
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    trend = trend.assign(_rank=trend["outcome_value"].isna().astype(int))
+    trend = drop_duplicate_goals(
+        trend.sort_values("_rank", kind="stable"), ("year", "comparator", "value", "value_high")
+    ).sort_values("year", kind="stable")
+    fig, ax = plt.subplots(figsize=(8.5, 3.5))
     years = trend["year"].astype(int)
     lo = trend["value"].astype(float)
     hi = trend["value_high"].astype(float).fillna(lo)
@@ -308,21 +316,28 @@ def plot_target_trend(trend: pd.DataFrame, *, title: str = "") -> plt.Figure:
         color="black",
         label="目标 target",
     )
-    have = trend["outcome_value"].notna()
-    ax.scatter(
+    have = trend["outcome_value"].notna().to_numpy()
+    estimated = scatter_outcomes(
+        ax,
         years[have],
         trend.loc[have, "outcome_value"].astype(float),
-        s=70,
-        zorder=3,
-        color=[STATUS_COLORS.get(s, "#444444") for s in trend.loc[have, "status"]],
-        edgecolor="black",
+        [STATUS_COLORS.get(s, "#444444") for s in trend.loc[have, "status"]],
+        estimate_flags(trend, "outcome_kind")[have],
         label="结果 outcome",
     )
-    ax.set_xticks(sorted(set(years)))
+    ax.set_xticks(range(int(years.min()), int(years.max()) + 1))  # every year, gaps visible
     ax.set_xlabel("年份 year")
     unit = trend["unit"].dropna().iloc[0] if trend["unit"].notna().any() else ""
     ax.set_ylabel(unit)
-    ax.legend(fontsize=8, frameon=False)
+    handles = [Line2D([], [], ls="", marker="_", ms=16, mew=2, color="black", label="目标 target")]
+    handles.append(
+        Line2D([], [], ls="", marker="o", ms=8, mfc="#888888", mec="black", label="结果 outcome")
+    )
+    if estimated:
+        handles.append(estimate_handle())
+    statuses = set(trend.loc[have, "status"].dropna())
+    handles += status_legend_handles([s for s in STATUS_ORDER if s in statuses])
+    legend_outside(ax, handles)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -336,11 +351,20 @@ def plot_trajectory(
     target_value: float | None = None,
     title: str = "",
     unit: str = "",
+    log: bool | None = None,
+    goals=None,
 ) -> plt.Figure:
-    """Observed annual levels, the fitted log-linear trend with its prediction band, and the goal."""
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    """Observed annual levels, the fitted trend with its prediction band, and the goal(s).
+
+    The trend is labelled with what was fitted (:func:`trend_label`: the frame's ``note``, else
+    ``log``). Estimates (``observed_kind == "expected"``) are hollow; the line joins observations
+    of consecutive years only. ``goals`` adds (year, value) pairs to ``target_year`` and
+    ``target_value``; a goal given twice (same year and value) is drawn once.
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    handles = []
     if "fitted" in trajectory and trajectory["fitted"].notna().any():
-        ax.fill_between(
+        band = ax.fill_between(
             trajectory["year"].astype(int),
             trajectory["pi_lower"].astype(float),
             trajectory["pi_upper"].astype(float),
@@ -348,35 +372,37 @@ def plot_trajectory(
             alpha=0.5,
             label="趋势预测区间 trend prediction interval",
         )
-        ax.plot(
+        (fit,) = ax.plot(
             trajectory["year"].astype(int),
             trajectory["fitted"].astype(float),
             color="#2166ac",
             lw=1.5,
             ls="--",
-            label="对数线性趋势 log-linear trend",
+            label=trend_label(trajectory, log),
         )
+        handles += [band, fit]
     obs = trajectory[trajectory["observed"].notna()]
-    ax.plot(
-        obs["year"].astype(int),
-        obs["observed"].astype(float),
-        marker="o",
-        color="black",
-        label="实际 observed",
+    connect_consecutive(ax, obs["year"], obs["observed"], color="black", lw=1.5, zorder=2)
+    estimated = estimate_flags(obs, "observed_kind")
+    scatter_outcomes(ax, obs["year"], obs["observed"], ["black"] * len(obs), estimated, s=40)
+    handles.append(Line2D([], [], color="black", marker="o", label="实际 observed"))
+    if estimated.any():
+        handles.append(estimate_handle())
+    pairs = ([(target_year, target_value)] if target_year is not None else []) + list(goals or [])
+    marks = pd.DataFrame(
+        [(int(y), float(v)) for y, v in pairs if y is not None and v is not None and pd.notna(v)],
+        columns=["year", "value"],
     )
-    if target_year is not None and target_value is not None:
-        ax.scatter(
-            [target_year],
-            [target_value],
-            marker="*",
-            s=250,
-            color="#d73027",
-            zorder=4,
+    marks = drop_duplicate_goals(marks, ("year", "value"))
+    if len(marks):
+        star = ax.scatter(
+            marks["year"], marks["value"], marker="*", s=250, color="#d73027", zorder=4,
             label="目标 goal",
-        )
+        )  # fmt: skip
+        handles.append(star)
     ax.set_xlabel("年份 year")
     ax.set_ylabel(unit)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    legend_outside(ax, handles)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -392,11 +418,11 @@ def plot_coverage(coverage: pd.DataFrame) -> plt.Figure:
         "n_outcomes_reference": "结果(参考) outcomes, reference",
     }
     data = coverage.set_index("year")[list(cols)].rename(columns=cols)
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    fig, ax = plt.subplots(figsize=(11, 3.6))
     data.plot(kind="bar", ax=ax, color=["#2166ac", "#92c5de", "#b2182b", "#f4a582"], width=0.8)
     ax.set_xlabel("年份 year")
     ax.set_ylabel("条数 statements")
     ax.tick_params(axis="x", rotation=0)
-    ax.legend(fontsize=8, frameon=False)
+    legend_outside(ax)
     fig.tight_layout()
     return fig

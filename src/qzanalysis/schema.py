@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .columns import MEANINGS
+
 # --------------------------------------------------------------------------------------------
 # Vocabularies
 # --------------------------------------------------------------------------------------------
@@ -84,6 +86,13 @@ SELF_STATUSES = ("met", "below")
 DERIVATIONS = ("additive", "compounding")
 #: The kind of a level implied by a stated change (used for tracking only, never a verdict).
 DERIVED_KIND = "derived"
+#: What a row of a report's headline table is (issue 10): a verdict on a target that fell due, a
+#: multi-year goal's progress call, an annual target against the pace a goal needs, or the
+#: government's own completion rate.
+HEADLINE_KINDS = ("verdict", "tracking", "pace", "self_report")
+#: The series of an indicator's cross-year chart: targets (with their band) and outcomes, an
+#: estimate (预计) drawn hollow.
+SERIES = ("target", "outcome", "estimate")
 CONSISTENCY_CHECKS = ("different_values", "estimate_vs_final", "target_restated", "level_vs_growth")
 # fmt: on
 
@@ -132,203 +141,12 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "check": CONSISTENCY_CHECKS,
     "review_action": ("confirm", "correct", "add"),
     "outcome_confidence": CONFIDENCES,
+    "comparison": HEADLINE_KINDS,
+    "series": SERIES,
 }
-
-# name -> (meaning, unit)
-# fmt: off
-_DOCS: dict[str, tuple[str, str]] = {
-    # statements (extractor contract) and reference extras
-    "statement_id": ("stable id of the statement (reference rows: ref-NNN = data row N)", ""),
-    "doc_id": ("document id from data/raw/manifest.csv (empty for reference rows)", ""),
-    "kind": ("target (plan), outcome (reported as achieved) or expected (estimate)", ""),
-    "indicator_id": ("canonical indicator id from data/indicators.yaml (empty when unmapped)", ""),
-    "indicator_text": ("indicator phrase as written in the source", ""),
-    "measure": ("level, growth, change, count, share, ratio, rank, completion or gap (difference from a named benchmark)", ""),
-    "direction": ("increase or decrease for change/growth wording, else empty", ""),
-    "period_start": ("first period covered, YYYY or YYYY-MM", "date"),
-    "period_end": ("last period covered, YYYY or YYYY-MM", "date"),
-    "value": ("the number as written (decreases as positive magnitudes)", "see unit"),
-    "value_high": ("upper end of a range (empty otherwise)", "see unit"),
-    "unit": ("normalised unit as written (%, 亿元, 万人, ...)", ""),
-    "comparator": ("eq, approx (左右), ge (以上), gt (超过), le (以内), lt (低于), range", ""),
-    "char_start": ("start offset of the evidence in the document text", "characters"),
-    "char_end": ("end offset (exclusive) of the evidence in the document text", "characters"),
-    "quote": ("the sentence holding the statement (reference rows: the note)", ""),
-    "evidence": ("document text between char_start and char_end", ""),
-    "section": ("document section the statement sits in", ""),
-    "source": ("who produced the row: extractor, review or reference", ""),
-    "indicator_en": ("English description given in the reference file", ""),
-    "source_url": ("web page(s) the reference figure was seen on, space-separated", ""),
-    "confidence": ("reference grade: high (faithful copy), medium (news quoting), low", ""),
-    "source_kind": ("reference source type: news, other, ...", ""),
-    "note": ("plain-language note", ""),
-    "file_line": ("line of the reference CSV the row came from", "line"),
-    # comparisons
-    "target_origin": ("where the target comes from: corpus or reference", ""),
-    "indicator_label": ("indicator name, Chinese with English gloss", ""),
-    "category": ("indicator category from the registry (economy, fiscal, ...)", ""),
-    "polarity": ("higher_better, lower_better or two_sided (rank: lower_better)", ""),
-    "year": ("year the target (or row) refers to: end year of its period", "year"),
-    "tolerance": ("tau: approx band and half the narrow_miss zone", "target unit (pp for rates)"),
-    "threshold": ("value the signed gap is measured from (T, or the bad-side bound of a range)",
-                  "target unit"),
-    "outcome_id": ("statement_id of the outcome used (a+b for summed counts, a→b for a derived change)", ""),
-    "outcome_value": ("outcome in the target's unit (change targets: movement in the stated direction)",
-                      "target unit"),
-    "outcome_unit": ("unit of outcome_value (= the target's unit)", ""),
-    "outcome_value_written": ("outcome as written in its source", "outcome_unit_written"),
-    "outcome_unit_written": ("unit the outcome was written in", ""),
-    "outcome_period": ("period of the outcome used, YYYY or start..end", "date"),
-    "outcome_kind": ("outcome (final) or expected (estimate, flagged)", ""),
-    "outcome_source": ("doc_id of the outcome, or the reference page URL", ""),
-    "outcome_confidence": ("confidence of a reference outcome (empty for corpus outcomes)", ""),
-    "matched_by": ("how the outcome was matched to the target: id (same registry indicator_id) or text (same indicator phrase after normalisation, no registry id)", ""),
-    "outcome_comparator": ("how the outcome was stated: eq (exact), approx (约/左右), gt/ge (超过/突破: a lower bound), lt/le (an upper bound)", ""),
-    "candidates": ("every outcome figure of the indicator considered, with why it was used or not", ""),
-    "n_candidates": ("number of outcome figures of the indicator considered", "count"),
-    "signed_gap": ("raw gap, positive = better than planned (by polarity / comparator)", "target unit"),
-    "signed_gap_published": ("gap with the outcome rounded to the target's published precision",
-                             "target unit"),
-    "relative_gap": ("signed_gap divided by |threshold|", "fraction"),
-    "status": ("exceeded, met, boundary, narrow_miss, missed, not_yet_due, no_outcome, not_comparable", ""),
-    "just_met": ("attained with 0 <= gap <= 0.1 pp (levels: 0.1% of the threshold)", "boolean"),
-    "explanation": ("one-line verdict a reader can check by hand", ""),
-    # tracking
-    "target_year": ("year the multi-year target is due", "year"),
-    "target_value": ("target level YT", "unit"),
-    "base_year": ("year 0: last outcome before the plan starts", "year"),
-    "base_value": ("base level Y0", "unit"),
-    "base_source": ("source of the base level", ""),
-    "latest_year": ("year of the latest annual outcome", "year"),
-    "latest_value": ("latest level Yt (count targets: cumulative sum so far)", "unit"),
-    "latest_kind": ("outcome, expected or derived (a level implied by a stated change; tracking only)", ""),
-    "latest_source": ("source of the latest level", ""),
-    "T_years": ("years from base to target year", "years"),
-    "t_years": ("years from base to latest outcome", "years"),
-    "g_required": ("required CAGR g* = (YT/Y0)^(1/T) - 1", "fraction per year"),
-    "g_achieved": ("achieved CAGR g_t = (Yt/Y0)^(1/t) - 1", "fraction per year"),
-    "g_remaining": ("growth still needed per year (YT/Yt)^(1/(T-t)) - 1", "fraction per year"),
-    "progress_P": ("share of the way covered (log for amounts, linear for shares/counts)", "fraction"),
-    "progress_ratio_R": ("R = P / (t/T); 1 = exactly on schedule", "ratio"),
-    "label_zh": ("提前实现 / 快于预期 (R>=1.1) / 基本符合预期 (0.9<=R<1.1) / 滞后于预期 (R<0.9)", ""),
-    "label_en": ("English gloss of label_zh", ""),
-    "label": ("label_zh with the English gloss", ""),
-    "n_annual": ("number of annual outcomes available for the trend", "count"),
-    "trend_prediction": ("OLS log-trend prediction at the target year", "unit"),
-    "trend_pi_lower": ("lower end of the prediction interval (alpha 0.2) at the target year", "unit"),
-    "trend_pi_upper": ("upper end of the prediction interval (alpha 0.2) at the target year", "unit"),
-    "trend_call": ("on_track, behind (interval reaches the target) or off_track (whole interval short)", ""),
-    # consistency
-    "check": ("different_values, estimate_vs_final, target_restated or level_vs_growth", ""),
-    "period": ("period compared, YYYY or start..end", "date"),
-    "statement_id_a": ("first figure: statement id", ""),
-    "kind_a": ("first figure: kind", ""),
-    "source_a": ("first figure: doc_id or reference id, confidence and URL", ""),
-    "value_a": ("first figure: value (level_vs_growth: growth implied by the levels)", "unit_a"),
-    "unit_a": ("first figure: unit", ""),
-    "statement_id_b": ("second figure: statement id", ""),
-    "kind_b": ("second figure: kind", ""),
-    "source_b": ("second figure: doc_id or reference id, confidence and URL", ""),
-    "value_b": ("second figure: value", "unit_b"),
-    "unit_b": ("second figure: unit", ""),
-    "difference": ("value_b - value_a (in unit_a)", "unit_a"),
-    "relative_difference": ("difference / |value_a|", "fraction"),
-    # coverage
-    "n_targets": ("targets (attainment: all targets in the group; coverage: corpus targets ending that year)", "count"),
-    "n_targets_reference": ("reference targets ending that year", "count"),
-    "n_outcomes": ("corpus outcomes ending that year", "count"),
-    "n_outcomes_reference": ("reference outcomes ending that year", "count"),
-    "n_expected": ("estimates (corpus and reference) ending that year", "count"),
-    "n_partial_year": ("outcomes covering only part of the year (e.g. Jan-Sep)", "count"),
-    "target_documents": ("documents setting targets for the year, with counts", ""),
-    "outcome_documents": ("documents reporting outcomes for the year, with counts", ""),
-    "reference_rows": ("reference outcomes and estimates about the year (ids)", ""),
-    "reference_target_rows": ("reference targets for the year (ids)", ""),
-    "n_judged": ("targets with a verdict (exceeded, met, boundary, narrow_miss, missed)", "count"),
-    "n_targets_without_outcome": ("targets of the year not judged (not yet due, no outcome, not comparable)", "count"),
-    "targets_without_outcome": ("those targets with their status", ""),
-    # attainment
-    "grouping": ("what the rows are grouped by: all, year, category or indicator_id", ""),
-    "group": ("the group's value", ""),
-    "k_attained": ("judged targets exceeded, met or boundary", "count"),
-    "k_lenient": ("k_attained plus narrow_miss", "count"),
-    "rate_strict": ("k_attained / n_judged; NaN when n_judged < 5", "fraction"),
-    "ci_low_strict": ("Wilson 95% interval, lower end, strict rate", "fraction"),
-    "ci_high_strict": ("Wilson 95% interval, upper end, strict rate", "fraction"),
-    "rate_lenient": ("k_lenient / n_judged; NaN when n_judged < 5", "fraction"),
-    "ci_low_lenient": ("Wilson 95% interval, lower end, lenient rate", "fraction"),
-    "ci_high_lenient": ("Wilson 95% interval, upper end, lenient rate", "fraction"),
-    "n_not_yet_due": ("targets not yet due", "count"),
-    "n_no_outcome": ("targets due without an outcome", "count"),
-    "n_not_comparable": ("targets whose outcome cannot be compared", "count"),
-    "review_action": ("review decision applied from data/curated/review.csv: confirm, correct, add "
-                      "or empty", ""),
-    # shortfall tests
-    "test": ("which test: binomial (shortfalls more common than 1/2) or sign test (median gap 0)", ""),
-    "n_used": ("judged targets with a non-zero gap (used by the tests)", "count"),
-    "n_exact_hits_dropped": ("judged targets with gap exactly 0, dropped by both tests", "count"),
-    "k_below": ("judged targets short of the target (gap < 0)", "count"),
-    "k_above": ("judged targets better than the target (gap > 0)", "count"),
-    "statistic": ("binomial: share below; sign test: statsmodels M = (N+ - N-)/2", ""),
-    "p_value": ("p-value of the test", "probability"),
-    "alternative": ("alternative hypothesis: larger (binomial) or two-sided (sign test)", ""),
-    # target trend and trajectories
-    "midpoint": ("target value, or the middle of a range target", "unit"),
-    "change_from_previous": ("midpoint minus the previous listed target's midpoint", "unit"),
-    "observed": ("outcome level of the year (best source), empty when none", "indicator unit"),
-    "observed_kind": ("outcome or expected", ""),
-    "observed_source": ("doc_id or reference id of the observed level", ""),
-    "fitted": ("OLS trend value (back-transformed from logs)", "indicator unit"),
-    "pi_lower": ("prediction interval lower end (alpha 0.2 unless stated)", "indicator unit"),
-    "pi_upper": ("prediction interval upper end (alpha 0.2 unless stated)", "indicator unit"),
-    "n_points": ("annual observations used in the trend", "count"),
-    "n_pairs": ("target-outcome pairs in the regression", "count"),
-    "intercept": ("OLS intercept of outcome on target", "pp"),
-    "slope": ("OLS slope of outcome on target", "pp per pp"),
-    "se_intercept": ("HC3 standard error of the intercept", "pp"),
-    "se_slope": ("HC3 standard error of the slope", "pp per pp"),
-    # --- issue 9: ratchet and pace (columns of the tables below; one meaning per name) ---
-    "target_used": ("T as compared: the target value, the midpoint of a range; a planned fall is negative",
-                    "target unit"),
-    "delta": ("ratchet Δ: target_used minus the previous year's outcome (pp), or (T / outcome - 1) x 100 for levels (%)",
-              "delta_unit"),
-    "delta_unit": ("unit of delta: pp (growth; shares in % or 百分点) or % (levels, ratios: % of the previous outcome)", ""),
-    "n_delta": ("annual targets with a ratchet Δ in the group", "count"),
-    "delta_mean": ("mean of delta over the group", "delta_unit"),
-    "delta_min": ("smallest delta of the group", "delta_unit"),
-    "delta_max": ("largest delta of the group", "delta_unit"),
-    "annual_statement_id": ("annual growth target of the year after latest_year: statement id", ""),
-    "annual_doc_id": ("annual growth target: doc_id of the document setting it (empty for reference rows)", ""),
-    "annual_year": ("annual growth target: the year it is for (latest_year + 1)", "year"),
-    "annual_value": ("annual growth target: value as written (a planned fall as a positive magnitude)", "%"),
-    "annual_value_high": ("annual growth target: upper end of a range (empty otherwise)", "%"),
-    "annual_comparator": ("annual growth target: eq, approx, ge, gt, le, lt or range", ""),
-    "annual_growth": ("planned growth g_y compared: annual_value, a range's midpoint; negative for a fall", "%"),
-    "needed_growth": ("growth a year still needed to reach the goal: g_remaining x 100", "% per year"),
-    "real_vs_nominal": ("the annual target is real growth (GDP, value added) and the goal a nominal level: indicative",
-                        "boolean"),
-    "pace_status": ("consistent (annual_growth reaches needed_growth; lower_better: the planned fall reaches the "
-                    "needed fall) or below_pace", ""),
-    "shortfall_pp": ("how far annual_growth falls short of needed_growth (0 when consistent)", "pp"),
-    # --- end ratchet and pace ---
-    # --- issue 9: self-reported completion and derived levels ---
-    "part_year": ("the period covers only part of a year (前三季度 = Jan-Sep): the year is not over", "boolean"),
-    "self_status": ("the government's own verdict on its completion rate: met (reported >= 100%) or below", ""),
-    "target_id": ("statement_id of the target whose package verdict (status) is shown beside the self-report: same indicator and year", ""),
-    "derivation": ("how a stated average change became a level: additive (pp, units: base + rate x years) or compounding (%: base x (1 + g)^years)", ""),
-    "base_id": ("statement_id of the base level (the year before the span) the derived level starts from", ""),
-    "base_level": ("base level of the year before the span, in derived_unit", "derived_unit"),
-    "derived": ("True when a level follows from the stated change and its base; False: explanation says why not", "boolean"),
-    "derived_value": ("level implied at the end of the span by base_level and the stated change (tracking only, never a verdict)", "derived_unit"),
-    "derived_unit": ("unit of derived_value and base_level", ""),
-    "derived_comparator": ("bound of the derived level: approx (rounded rate or base), ge/gt (a lower bound: 以上), le/lt (an upper bound)", ""),
-    # --- end completion and derived ---
-}
-
-# fmt: on
 
 FIELDS: dict[str, Field] = {
-    name: Field(meaning, unit, ALLOWED.get(name, ())) for name, (meaning, unit) in _DOCS.items()
+    name: Field(meaning, unit, ALLOWED.get(name, ())) for name, (meaning, unit) in MEANINGS.items()
 }
 
 # --------------------------------------------------------------------------------------------
@@ -375,7 +193,7 @@ _TRACKING: dict[str, str] = {
     "target_year": "Int64", "target_value": "float64", "base_year": "Int64",
     "base_value": "Float64", "base_source": "string", "latest_year": "Int64",
     "latest_value": "Float64", "latest_kind": "string", "latest_source": "string",
-    "T_years": "Int64", "t_years": "Int64", "g_required": "Float64", "g_achieved": "Float64",
+    "latest_id": "string", "T_years": "Int64", "t_years": "Int64", "g_required": "Float64", "g_achieved": "Float64",
     "g_remaining": "Float64", "progress_P": "Float64", "progress_ratio_R": "Float64",
     "label_zh": "string", "label_en": "string", "label": "string", "n_annual": "Int64",
     "trend_prediction": "Float64", "trend_pi_lower": "Float64", "trend_pi_upper": "Float64",
@@ -416,7 +234,7 @@ _TARGET_TREND: dict[str, str] = {
     "year": "Int64", "indicator_id": "string", "measure": "string", "comparator": "string",
     "value": "float64", "value_high": "Float64", "midpoint": "float64", "unit": "string",
     "statement_id": "string", "source": "string", "outcome_value": "Float64",
-    "status": "string", "change_from_previous": "Float64",
+    "outcome_kind": "string", "status": "string", "change_from_previous": "Float64",
 }
 
 _TRAJECTORY: dict[str, str] = {
@@ -481,6 +299,22 @@ _DERIVED: dict[str, str] = {
 # --- end completion and derived dtypes ---
 # fmt: on
 
+# fmt: off
+_HEADLINE: dict[str, str] = {
+    "comparison": "string", "indicator_id": "string", "indicator_label": "string", "year": "Int64",
+    "target": "string", "set_by": "string", "target_statement_id": "string",
+    "target_doc_id": "string", "target_url": "string", "outcome": "string", "outcome_from": "string",
+    "outcome_statement_id": "string", "outcome_doc_id": "string", "outcome_url": "string",
+    "gap": "string", "call": "string", "call_zh": "string", "explanation": "string",
+}
+_INDICATOR_SERIES: dict[str, str] = {
+    "indicator_id": "string", "year": "Int64", "series": "string", "measure": "string",
+    "unit": "string", "value": "Float64", "low": "Float64", "high": "Float64",
+    "comparator": "string", "status": "string", "statement_id": "string", "doc_id": "string",
+    "source_url": "string",
+}
+# fmt: on
+
 TABLES: dict[str, dict[str, str]] = {
     "statements": _STATEMENTS,
     "reference": {**_STATEMENTS, **_REFERENCE_EXTRA},
@@ -501,6 +335,8 @@ TABLES: dict[str, dict[str, str]] = {
     "completion": _COMPLETION,
     "derived": _DERIVED,
     # --- end completion and derived tables ---
+    "headline": _HEADLINE,
+    "indicator_series": _INDICATOR_SERIES,
 }
 #: Columns of the statements contract, in order (extractor, review, reference all share it).
 STATEMENT_COLUMNS: list[str] = list(_STATEMENTS)

@@ -9,6 +9,8 @@
 
 No function returns a bare rate from fewer than ``min_n`` (default 5) judged targets: the rate
 column is NaN and ``note`` says 'n<5: interval only'; the Wilson interval and n are always there.
+No test statistic or p-value comes from fewer than ``min_n`` observations either: the row keeps
+its counts and ``note`` says 'not tested: n = 1 < 5'.
 """
 
 from __future__ import annotations
@@ -103,6 +105,11 @@ def attainment_table(comparisons: pd.DataFrame, *, min_n: int = MIN_N) -> pd.Dat
     return pd.concat(parts, ignore_index=True)
 
 
+def not_tested_note(n: int, min_n: int = MIN_N) -> str:
+    """'not tested: n = 3 < 5' when a test would rest on fewer than ``min_n`` observations."""
+    return f"not tested: n = {n} < {min_n}" if n < min_n else ""
+
+
 def shortfall_tests(
     comparisons: pd.DataFrame, *, gap: str = "signed_gap_published", min_n: int = MIN_N
 ) -> pd.DataFrame:
@@ -112,6 +119,10 @@ def shortfall_tests(
     The binomial test asks whether shortfalls (gap < 0) are more common than 1/2
     (``binom_test(k_below, n, 0.5, alternative='larger')``); the sign test
     (``statsmodels.stats.descriptivestats.sign_test``) is two-sided on the median gap.
+
+    With fewer than ``min_n`` non-zero gaps neither test is run: both rows keep their counts
+    (``n_used``, ``k_below``, ...) with no statistic or p-value, and ``note`` says
+    "not tested: n = 1 < 5".
     """
     judged = comparisons[comparisons["status"].astype(str).isin(JUDGED)]
     gaps = pd.to_numeric(judged[gap], errors="coerce").dropna().to_numpy(dtype=float)
@@ -119,31 +130,20 @@ def shortfall_tests(
     signed = gaps[~np.isclose(gaps, 0.0, atol=1e-9)]
     below, above = int((signed < 0).sum()), int((signed > 0).sum())
     n = len(signed)
-    note = "" if n >= min_n else f"n<{min_n}: too few judged targets for a meaningful test"
-    rows = []
-    if n:
-        p = float(binom_test(below, n, prop=0.5, alternative="larger"))
+    rows = [
+        {"test": "binomial: shortfalls more common than 1/2", "alternative": "larger"},
+        {"test": "sign test: median signed gap = 0", "alternative": "two-sided"},
+    ]
+    note = not_tested_note(n, min_n)
+    if n == 0:
+        note += " (no judged target with a non-zero gap)"
+    if not note:
+        # Only from min_n signed gaps on: below that a p-value says nothing a reader can use.
+        rows[0].update(
+            statistic=below / n, p_value=float(binom_test(below, n, prop=0.5, alternative="larger"))
+        )
         stat, p_sign = sign_test(gaps, mu0=0)
-        rows.append(
-            {
-                "test": "binomial: shortfalls more common than 1/2",
-                "statistic": below / n,
-                "p_value": p,
-                "alternative": "larger",
-            }
-        )
-        rows.append(
-            {
-                "test": "sign test: median signed gap = 0",
-                "statistic": float(stat),
-                "p_value": float(p_sign),
-                "alternative": "two-sided",
-            }
-        )
-    else:
-        rows.append({"test": "binomial: shortfalls more common than 1/2", "alternative": "larger"})
-        rows.append({"test": "sign test: median signed gap = 0", "alternative": "two-sided"})
-        note = "no judged target with a non-zero gap"
+        rows[1].update(statistic=float(stat), p_value=float(p_sign))
     for r in rows:
         r.update(
             {
@@ -201,16 +201,24 @@ def target_trend(
         out["value_high"].isna(), out["value"], (out["value"] + out["value_high"].astype(float)) / 2
     )
     if comparisons is not None and len(out):
-        cmp = comparisons[["statement_id", "outcome_value", "status"]].drop_duplicates(
+        kind = ["outcome_kind"] if "outcome_kind" in comparisons.columns else []
+        cmp = comparisons[["statement_id", "outcome_value", "status", *kind]].drop_duplicates(
             "statement_id"
         )
         out = out.merge(cmp, on="statement_id", how="left", validate="m:1")
     else:
         out["outcome_value"] = np.nan
         out["status"] = pd.NA
+    if "outcome_kind" not in out:
+        out["outcome_kind"] = pd.NA
+    out["outcome_kind"] = out["outcome_kind"].astype("string")
     out = out.sort_values(["year", "statement_id"]).reset_index(drop=True)
     out["change_from_previous"] = out["midpoint"].diff()
-    return out[schema.columns("target_trend")].astype(schema.dtypes("target_trend"))
+    # outcome_kind (outcome or expected) lets a plot draw an estimated outcome hollow; it follows
+    # the contract's columns until the target_trend contract lists it.
+    cols = schema.columns("target_trend")
+    cols += [] if "outcome_kind" in cols else ["outcome_kind"]
+    return schema.coerce("target_trend", out[cols])
 
 
 def trend_prediction(

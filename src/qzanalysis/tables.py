@@ -127,6 +127,13 @@ def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return excel_safe(out)
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as the text :func:`write_csv` writes (BOM, CRLF, formula cells neutralised):
+    what a page's "download CSV" link carries."""
+    text = _for_csv(frame).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
+    return "\ufeff" + text
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` atomically as Excel-safe CSV: UTF-8 with BOM, ISO dates, no index.
 

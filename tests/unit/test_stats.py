@@ -6,12 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from qzanalysis import schema
 from qzanalysis.compare import fit_trajectory
 from qzanalysis.indicators import load_registry
 from qzanalysis.pipeline import analyse
 from qzanalysis.stats import (
     attainment_rates,
     attainment_table,
+    not_tested_note,
     shortfall_tests,
     target_outcome_fit,
     target_trend,
@@ -108,6 +110,41 @@ def test_shortfall_tests_with_no_judged_target_say_so():
     assert out["p_value"].isna().all() and (out["note"] != "").all()
 
 
+def test_shortfall_tests_refuse_a_p_value_from_one_target():
+    out = shortfall_tests(comparisons(["missed"], gaps=[-3.5]))
+    assert out["p_value"].isna().all() and out["statistic"].isna().all()
+    assert (out["note"] == "not tested: n = 1 < 5").all()
+    # the counts stay: one judged target, one shortfall
+    assert out["n_used"].tolist() == [1, 1] and out["k_below"].tolist() == [1, 1]
+
+
+def test_shortfall_tests_four_gaps_not_tested_five_tested():
+    four = shortfall_tests(comparisons(["missed"] * 4, gaps=[-1.0, -0.5, -0.2, -2.0]))
+    assert four["p_value"].isna().all() and (four["note"] == "not tested: n = 4 < 5").all()
+    five = shortfall_tests(comparisons(["missed"] * 5, gaps=[-1.0, -0.5, -0.2, -2.0, -0.1]))
+    out = five.set_index("alternative")
+    # all 5 below: P(X >= 5 | n=5, p=1/2) = 1/32; two-sided sign test 2 * 1/32; M = (0 - 5)/2
+    assert out.loc["larger", "p_value"] == pytest.approx(1 / 32)
+    assert out.loc["larger", "statistic"] == pytest.approx(1.0)  # share below = 5/5
+    assert out.loc["two-sided", "p_value"] == pytest.approx(1 / 16)
+    assert out.loc["two-sided", "statistic"] == pytest.approx(-2.5)
+    assert (five["note"] == "").all()
+
+
+def test_exact_hits_do_not_count_towards_the_minimum():
+    # 7 judged targets, 3 hit exactly: 4 signed gaps, fewer than 5, so no test
+    gaps = [-1.0, -0.5, -2.0, 0.4, 0.0, 0.0, 0.0]
+    out = shortfall_tests(comparisons(["missed"] * 3 + ["exceeded"] + ["met"] * 3, gaps=gaps))
+    assert out["n_judged"].tolist() == [7, 7] and out["n_exact_hits_dropped"].tolist() == [3, 3]
+    assert out["p_value"].isna().all() and (out["note"] == "not tested: n = 4 < 5").all()
+
+
+def test_not_tested_note_names_n_and_the_minimum():
+    assert not_tested_note(0) == "not tested: n = 0 < 5"
+    assert not_tested_note(3, 8) == "not tested: n = 3 < 8"
+    assert not_tested_note(5) == ""
+
+
 def test_target_trend_gdp_growth_targets_by_year():
     st = make_statements(
         [
@@ -145,6 +182,21 @@ def test_target_trend_gdp_growth_targets_by_year():
     assert out["year"].tolist() == [2020, 2026]
     assert out["midpoint"].tolist() == [7.0, 5.75]
     assert out["change_from_previous"].iloc[1] == pytest.approx(-1.25)
+    assert out["outcome_kind"].isna().all()  # no comparisons: no outcome, no kind
+    # with comparisons, the outcome's kind comes along, so a plot can draw an estimate hollow
+    cmp = pd.DataFrame(
+        {
+            "statement_id": st["statement_id"],
+            "outcome_value": [3.5, 5.8, None],
+            "status": ["missed", "met", "not_yet_due"],
+            "outcome_kind": ["outcome", "expected", None],
+        }
+    )
+    joined = target_trend(st, None, "gdp", "growth", comparisons=cmp)
+    assert joined["outcome_kind"].tolist() == ["outcome", "expected"]
+    assert list(joined.columns)[: len(schema.columns("target_trend"))] == schema.columns(
+        "target_trend"
+    )
 
 
 NO_CORPUS = {"registry": load_registry(), "published": {}}  # hand-built rows, no documents

@@ -134,3 +134,50 @@ def _coverage_note(
             f"{n_j} of {len(cmp_y)} target(s) judged" + (f" ({', '.join(open_)})" if open_ else "")
         )
     return f"{y}: " + "; ".join(parts) + "."
+
+
+#: What a cell of the year × indicator coverage chart says, from least to most.
+COVERAGE_CELLS = ("target", "outcome", "target and outcome", "judged")
+
+
+def coverage_cells(
+    statements: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    comparisons: pd.DataFrame,
+    labels: dict[str, str],
+) -> pd.DataFrame:
+    """One row per (registry indicator, year) the corpus or the reference speaks of: whether
+    that year has a target, an outcome (or estimate), both, or a judged target.
+
+    Columns: indicator_id, indicator_label, year, cell (one of :data:`COVERAGE_CELLS`). Only
+    indicators with a registry id (``labels``: id -> label) are drawn; unmapped phrases are one-offs
+    that the coverage table counts instead.
+    """
+    both = pd.concat(
+        [statements[_COLUMNS + ["indicator_id"]], reference[_COLUMNS + ["indicator_id"]]]
+    )
+    both = _with_year(both)
+    both = both[both["indicator_id"].isin(list(labels)) & both["_year"].notna()]
+    has = both.assign(target=both["kind"] == "target", outcome=both["kind"] != "target")
+    flags = has.groupby(["indicator_id", "_year"])[["target", "outcome"]].any().reset_index()
+    judged = comparisons[comparisons["status"].isin(JUDGED)]
+    judged_keys = set(zip(judged["indicator_id"], judged["year"].astype("Int64"), strict=True))
+    cells = []
+    for r in flags.to_dict("records"):
+        key = (r["indicator_id"], int(r["_year"]))
+        if key in judged_keys:
+            cell = "judged"
+        elif r["target"] and r["outcome"]:
+            cell = "target and outcome"
+        else:
+            cell = "target" if r["target"] else "outcome"
+        cells.append(
+            {
+                "indicator_id": key[0],
+                "indicator_label": labels[key[0]],
+                "year": key[1],
+                "cell": cell,
+            }
+        )
+    return pd.DataFrame(cells, columns=["indicator_id", "indicator_label", "year", "cell"])

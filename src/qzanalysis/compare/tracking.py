@@ -152,6 +152,7 @@ def _track_count(row: dict, cands: list[dict], plan_start: int, min_rank: int) -
             "latest_value": cum,
             "latest_kind": "outcome",
             "latest_source": "+".join(per_year[y]["statement_id"] for y in years),
+            "latest_id": "+".join(per_year[y]["statement_id"] for y in years),
             "T_years": T,
             "t_years": tt,
             "progress_P": P,
@@ -213,6 +214,8 @@ def _track_level(
             "latest_value": latest["converted"],
             "latest_kind": latest["kind"],
             "latest_source": _source(latest),
+            # a derived point has no statement of its own: the page links nothing for it
+            "latest_id": None if latest.get("derived_source") else latest.get("statement_id"),
         }
     )
     notes = ["the latest figure is an estimate (expected)"] if latest["kind"] == "expected" else []

@@ -3,13 +3,19 @@
 ``qzanalysis report`` (and ``make report``) plans one report per year review (2019-2025 by
 default), one per multi-year plan of the corpus (``Analysis.plans()``), and the overview;
 executes each notebook with papermill into ``outputs/notebooks/``; renders it with nbconvert
-into ``outputs/html/`` (self-contained: images embedded, nothing fetched from a CDN, code hidden
-unless asked, a provenance footer); and writes ``outputs/index.html``.
+into ``outputs/html/`` (self-contained: images embedded, nothing fetched from a CDN, code folded,
+a header to every other page, a table of contents, a citation line and a provenance footer);
+then builds a source page per document (every statement highlighted and anchored), a page per
+indicator with a target, and the landing page ``outputs/index.html`` (issue 10).
 
 - :mod:`qzanalysis.report.specs`: which reports, with which parameters (``plan_reports``).
 - :mod:`qzanalysis.report.runner`: keys, the cache, papermill execution and the batch.
 - :mod:`qzanalysis.report.html`: nbconvert rendering, the embedded Chinese font, the provenance
-  footer and the index page.
+  footer and the index page's sections.
+- :mod:`qzanalysis.report.site`: what every page has (header, contents, citation); addresses in
+  :mod:`qzanalysis.links`.
+- :mod:`qzanalysis.report.sources`: a document's text with its statements highlighted.
+- :mod:`qzanalysis.report.pages`: the pages built without a kernel (index, sources, indicators).
 
 What a researcher can rely on:
 
@@ -34,8 +40,8 @@ from .html import (
     embed_cjk_font,
     provenance_footer,
     render_html,
-    write_index,
 )
+from .pages import write_index, write_pages
 from .runner import ReportResult, default_jobs, input_digests, report_key, run_one, run_reports
 from .specs import (
     DEFAULT_YEARS,
@@ -67,4 +73,5 @@ __all__ = [
     "run_one",
     "run_reports",
     "write_index",
+    "write_pages",
 ]

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .. import __version__, paths
+from .. import __version__, links, paths
 from ..corpus import Corpus
-from ..tables import atomic_write
+from .site import TOC_HERE, SiteMap
 
 if TYPE_CHECKING:
     from .runner import ReportResult
@@ -48,22 +49,34 @@ def _href(path: str) -> str:
     return _e(quote(path))
 
 
-def render_html(notebook: Path, *, show_code: bool, footer_html: str, title: str) -> str:
-    """Render an executed notebook to a self-contained HTML page (no CDN, images inline)."""
+def render_html(
+    notebook: Path,
+    *,
+    show_code: bool,
+    footer_html: str,
+    title: str,
+    decorate: Callable[[str], str] | None = None,
+) -> str:
+    """Render an executed notebook to a self-contained HTML page (no CDN, images inline).
+
+    Code cells are kept, folded in a <details> (open with ``show_code``); ``decorate`` adds the
+    site's header, contents and citation (:func:`qzanalysis.report.site.decorate_report`).
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
         template_name="offline_lab", extra_template_basedirs=[str(TEMPLATE_DIR)]
     )
-    exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return embed_cjk_font(body.replace("</body>", footer_html + "\n</body>", 1))
+    resources = {"metadata": {"name": title}, "qz_code_open": show_code}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = body.replace("</body>", footer_html + "\n</body>", 1)
+    return embed_cjk_font(decorate(body) if decorate else body)
 
 
 def _font_subset_base64(chars: set[str]) -> str:
@@ -87,22 +100,32 @@ def _font_subset_base64(chars: set[str]) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def embed_cjk_font(page: str) -> str:
-    """Embed the subset of Noto Sans SC that ``page`` uses, so Chinese renders on any machine.
+def page_chars(page: str) -> set[str]:
+    """The characters a page draws with the embedded font (all non-ASCII, plus printable ASCII)."""
+    return {c for c in page if ord(c) > 127} | {chr(i) for i in range(32, 127)}
 
-    Shared HTML is opened on machines without a Chinese font (the headless test machine is one),
-    where it would show empty boxes. A per-page subset keeps the file small (the full font is
-    8 MB; a report uses a few hundred characters).
-    """
-    chars = {c for c in page if ord(c) > 127} | {chr(i) for i in range(32, 127)}
+
+def font_style(chars: set[str]) -> str:
+    """A <style> embedding the subset of Noto Sans SC with ``chars`` as the pages' font."""
     data = _font_subset_base64(chars)
     family = f'"{EMBEDDED_FONT}", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
-    style = (
+    return (
         f'<style>@font-face{{font-family:"{EMBEDDED_FONT}";src:url(data:font/otf;base64,{data}) '
         f'format("opentype");}}\n:root{{--jp-content-font-family:{family};--jp-ui-font-family:{family};}}\n'
         f"body,table,td,th{{font-family:{family};}}</style>"
     )
-    return page.replace("</head>", style + "\n</head>", 1)
+
+
+def embed_cjk_font(page: str, style: str | None = None) -> str:
+    """Embed the subset of Noto Sans SC that ``page`` uses, so Chinese renders on any machine.
+
+    Shared HTML is opened on machines without a Chinese font (the headless test machine is one),
+    where it would show empty boxes. A per-page subset keeps the file small (the full font is
+    8 MB; a report uses a few hundred characters). Many pages built together pass one ``style``
+    (:func:`font_style` of all their characters): subsetting costs about a second per thousand
+    glyphs, so a hundred per-page subsets would cost minutes.
+    """
+    return page.replace("</head>", (style or font_style(page_chars(page))) + "\n</head>", 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,46 +200,64 @@ def _index_row(r: ReportResult, out_dir: Path) -> str:
     )
 
 
-def _document_items(corpus: Corpus) -> str:
+def _document_items(corpus: Corpus, site: SiteMap) -> str:
     return "".join(
-        f"<li><code>{_e(d.doc_id)}</code> {_e(d.title)} ({_e(d.published)}, "
-        f"sha256 <code>{_e(d.sha256[:12])}</code>)</li>"
+        f'<li><a href="{_e(links.href(links.INDEX, links.source_page(d.doc_id)))}">{_e(d.title)}</a> '
+        f"(<code>{_e(d.doc_id)}</code>, {_e(d.published)}, sha256 <code>{_e(d.sha256[:12])}</code>)</li>"
         for d in corpus
     )
 
 
-_INDEX_STYLE = """<style>
-body{font-family:"Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:72em;color:#222;line-height:1.5}
-table{border-collapse:collapse;width:100%} th,td{border-bottom:1px solid #ddd;padding:.4em .6em;text-align:left;vertical-align:top}
-tr.failed td{background:#fdecea} code{font-size:.85em}
-</style>"""
+def _report_items(results: list[ReportResult], out_dir: Path) -> str:
+    items = []
+    for r in results:
+        page = links.report_page(r.name)
+        title = _e(r.title)
+        if (out_dir / page).is_file():
+            title = f'<a href="{_e(links.href(links.INDEX, page))}">{title}</a>'
+        items.append(f"<li>{title} <small>{_e(_STATUS_MARKS[r.status])}</small></li>")
+    return "".join(items)
 
 
-def index_page(rows: str, corpus: Corpus, digests: dict[str, str]) -> str:
-    """The index page around its table rows (without the embedded font)."""
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<title>衢州规划目标与实际结果 qzanalysis reports</title>
-{_INDEX_STYLE}</head><body>
-<h1>衢州市规划目标与实际结果 · Quzhou: stated plans and reported outcomes</h1>
-<p>Reports rendered by qzanalysis {_e(__version__)} from the corpus in
-<code>{_e(corpus.path)}</code>. Each report states which documents and reference figures
-its numbers come from and ends with a provenance footer.</p>
-<table><thead><tr><th>report</th><th>status</th><th>run time</th><th>finished</th><th>parameters</th><th>notes</th></tr></thead>
-<tbody>{rows}</tbody></table>
-<h2>数据 Data used</h2>
-<ul>{_document_items(corpus)}</ul>
-<p>Review file, reference figures, indicator registry: <code>{_e(digests["review"][:12])}</code>,
+def _indicator_items(site: SiteMap) -> str:
+    return "".join(
+        f'<li><a href="{_e(links.href(links.INDEX, links.indicator_page(i)))}">{_e(label)}</a></li>'
+        for i, label in site.indicators
+    )
+
+
+def index_body(
+    results: list[ReportResult],
+    corpus: Corpus,
+    digests: dict[str, str],
+    out_dir: Path,
+    *,
+    site: SiteMap,
+    summary: str,
+    findings: str,
+    coverage: str,
+) -> str:
+    """The landing page: findings, coverage, every report, indicator and source; build last."""
+    rows = "".join(_index_row(r, out_dir) for r in results)
+    city = "、".join(sorted({d.city for d in corpus if d.city})) or "corpus"
+    return f"""<h1>{_e(city)} 规划目标与实际结果 · Stated plans and reported outcomes</h1>
+<p class="qz-summary">{summary}</p>
+{TOC_HERE}
+<h2 id="findings">1. 主要发现 · Findings</h2>
+{findings}
+<h2 id="coverage">2. 资料覆盖 · What the corpus covers</h2>
+{coverage}
+<h2 id="reports">3. 报告 · Reports</h2>
+<ul class="qz-cols">{_report_items(results, out_dir)}</ul>
+<h2 id="indicators">4. 指标 · Indicators with a target ({len(site.indicators)})</h2>
+<ul class="qz-cols">{_indicator_items(site)}</ul>
+<h2 id="sources">5. 原文 · Source documents</h2>
+<ul>{_document_items(corpus, site)}</ul>
+<h2 id="build">6. 构建信息 · Build details</h2>
+<div class="qz-scroll"><table><thead><tr><th>report</th><th>status</th><th>run time</th><th>finished</th><th>parameters</th><th>notes</th></tr></thead>
+<tbody>{rows}</tbody></table></div>
+<p>Rendered by qzanalysis {_e(__version__)} from the corpus in <code>{_e(corpus.path)}</code>.
+Review file, reference figures, indicator registry: <code>{_e(digests["review"][:12])}</code>,
 <code>{_e(digests["reference"][:12])}</code>, <code>{_e(digests["indicators"][:12])}</code> (sha256 prefixes).
 Tables for Excel, R or Stata: <a href="tables/">tables/</a> (see tables/README.md).</p>
-</body></html>
 """
-
-
-def write_index(
-    results: list[ReportResult], corpus: Corpus, digests: dict[str, str], out_dir: Path
-) -> Path:
-    """outputs/index.html: every report with its status, run time and the data it used."""
-    rows = "".join(_index_row(r, out_dir) for r in results)
-    page = embed_cjk_font(index_page(rows, corpus, digests))
-    return atomic_write(out_dir / "index.html", lambda p: p.write_text(page, encoding="utf-8"))

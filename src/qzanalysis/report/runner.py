@@ -21,10 +21,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .. import __version__, paths
+from .. import __version__, links, paths
 from ..corpus import Corpus, load_corpus
+from ..notebook import PAGE_ENV
 from ..tables import atomic_write
-from .html import provenance_footer, render_html, write_index
+from . import pages
+from .html import provenance_footer, render_html
+from .site import SiteMap, citation_html, decorate_report
 from .specs import ReportError, ReportSpec
 
 KERNEL_START_RETRIES = 3
@@ -86,9 +89,14 @@ def input_digests(corpus: Corpus) -> dict[str, str]:
     }
 
 
-def report_key(spec: ReportSpec, digests: dict[str, str], *, show_code: bool) -> str:
-    """Hash of the notebook, the parameters, every input digest and the code-shown switch."""
+def report_key(
+    spec: ReportSpec, digests: dict[str, str], *, show_code: bool, site: SiteMap | None = None
+) -> str:
+    """Hash of the notebook, the parameters, every input digest, the code-shown switch and the
+    site's pages (a report's header links to them)."""
     h = hashlib.sha256()
+    if site is not None:
+        h.update(json.dumps(site.pages()).encode())
     h.update(_file_digest(spec.notebook).encode())
     h.update(json.dumps(spec.parameters, sort_keys=True).encode())
     h.update(json.dumps(digests, sort_keys=True).encode())
@@ -160,6 +168,7 @@ def _execute(spec: ReportSpec, out_notebook: Path) -> int:
     import papermill as pm
 
     os.environ["QZANALYSIS_ROOT"] = str(paths.ROOT)  # the kernel inherits it: notebooks find data/
+    os.environ[PAGE_ENV] = links.report_page(spec.name)  # so its links resolve from its page
     for attempt in range(1, KERNEL_START_RETRIES + 1):
         try:
             pm.execute_notebook(
@@ -193,9 +202,18 @@ def _render(
     corpus_dir: Path,
     show_code: bool,
     digests: dict[str, str],
+    site: SiteMap,
 ) -> None:
-    footer = provenance_footer(spec, load_corpus(corpus_dir), digests, run_date=_now())
-    page = render_html(notebook, show_code=show_code, title=spec.title, footer_html=footer)
+    corpus, run_date, page_path = load_corpus(corpus_dir), _now(), links.report_page(spec.name)
+    footer = provenance_footer(spec, corpus, digests, run_date=run_date)
+    citation = citation_html(spec.title, page_path, corpus, run_date=run_date)
+    page = render_html(
+        notebook,
+        show_code=show_code,
+        title=spec.title,
+        footer_html=footer,
+        decorate=lambda body: decorate_report(body, page=page_path, site=site, citation=citation),
+    )
     atomic_write(html_file, lambda p: p.write_text(page, encoding="utf-8"))
 
 
@@ -207,6 +225,7 @@ def run_one(
     show_code: bool,
     key: str,
     digests: dict[str, str],
+    site: SiteMap,
 ) -> ReportResult:
     """Execute and render one report; never raises (a failure is a result)."""
     started = time.perf_counter()
@@ -229,6 +248,7 @@ def run_one(
             corpus_dir=corpus_dir,
             show_code=show_code,
             digests=digests,
+            site=site,
         )
         result.status = "rendered"
     except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
@@ -361,13 +381,19 @@ class _Progress:
 
 
 def _split_up_to_date(
-    specs: list[ReportSpec], digests: dict[str, str], out_dir: Path, *, force: bool, show_code: bool
+    specs: list[ReportSpec],
+    digests: dict[str, str],
+    out_dir: Path,
+    *,
+    force: bool,
+    show_code: bool,
+    site: SiteMap,
 ):
     """(results of up-to-date reports by name, [(spec, key) still to run])."""
     skipped: dict[str, ReportResult] = {}
     todo: list[tuple[ReportSpec, str]] = []
     for spec in specs:
-        key = report_key(spec, digests, show_code=show_code)
+        key = report_key(spec, digests, show_code=show_code, site=site)
         cached = None if force else _up_to_date(spec, key, out_dir)
         if cached is not None:
             skipped[spec.name] = cached
@@ -457,7 +483,11 @@ def _run_batch(
     jobs = jobs or default_jobs()
     for stale in (out_dir / "notebooks").glob(".*.running.ipynb"):  # left by an interrupted run
         stale.unlink(missing_ok=True)
-    skipped, todo = _split_up_to_date(specs, digests, out_dir, force=force, show_code=show_code)
+    analysis = _site_analysis(specs, corpus_dir)
+    site = pages.site_map([s.name for s in specs] + _earlier_names(specs, out_dir), analysis)
+    skipped, todo = _split_up_to_date(
+        specs, digests, out_dir, force=force, show_code=show_code, site=site
+    )
     if skipped:
         progress(
             f"{len(skipped)} of {len(specs)} report(s) up to date (use --force to re-run them)"
@@ -473,11 +503,41 @@ def _run_batch(
         out_dir=out_dir,
         show_code=show_code,
         digests=digests,
+        site=site,
     )
     results = {**skipped, **tracker.results}
     ordered = [results[s.name] for s in specs]
-    write_index(_with_earlier_reports(ordered, out_dir), corpus, digests, out_dir)
+    run_date = _now()
+    pages.write_pages(
+        analysis, site, digests, out_dir, run_date=run_date, force=force, jobs=jobs,
+        progress=progress,
+    )  # fmt: skip
+    listed = _with_earlier_reports(ordered, out_dir)
+    pages.write_index(analysis, listed, site, digests, out_dir, run_date=run_date)
     return ordered
+
+
+def _site_analysis(specs: list[ReportSpec], corpus_dir: Path):
+    """The analysis behind the index, source and indicator pages: the reports' own parameters
+    (tolerance, vintage), computed once in this process."""
+    from ..pipeline import DEFAULT_TOLERANCE_PP, analyse
+
+    params = specs[0].parameters if specs else {}
+    return analyse(
+        corpus_dir,
+        tolerance_pp=float(params.get("tolerance_pp", DEFAULT_TOLERANCE_PP)),
+        as_of=params.get("as_of") or None,
+    )
+
+
+def _earlier_names(specs: list[ReportSpec], out_dir: Path) -> list[str]:
+    """Reports rendered by an earlier run and still on disk (the header links to them too)."""
+    names = {s.name for s in specs}
+    return [
+        c.stem
+        for c in sorted((out_dir / ".cache").glob("*.json"))
+        if c.stem not in names and (out_dir / links.report_page(c.stem)).is_file()
+    ]
 
 
 def _with_earlier_reports(results: list[ReportResult], out_dir: Path) -> list[ReportResult]:

@@ -1,0 +1,369 @@
+"""The pages the runner builds itself, from one analysis: the index (a landing page), a source
+page per document and a page per indicator with a target (issue 10).
+
+They need no kernel (a page per indicator from a notebook would start a hundred kernels); what a
+researcher explores interactively is the same analysis (``a.headline()``, :mod:`.compare.history`).
+Tables are the escaped ones of :func:`qzanalysis.notebook.styled`, made sortable and searchable by
+itables (offline: the DataTables bundle is embedded once per page); figures are inline PNG.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__, links, plots
+from ..compare import history
+from ..compare.coverage import coverage_cells
+from ..notebook import ITABLE_OPTIONS, evidence_link, headline_view, styled
+from ..pipeline import Analysis
+from ..tables import atomic_write
+from .html import embed_cjk_font, font_style, index_body, page_chars
+from .site import TOC_HERE, SiteMap, citation_html, e, page
+from .sources import SOURCE_CSS, source_body
+
+PAGES_CSS = (
+    SOURCE_CSS
+    + """
+figure.qz-fig{margin:1em 0} figure.qz-fig figcaption{font-style:italic;font-size:.9em;color:#444}
+.qz-summary{font-size:1.05em;max-width:60em}
+.qz-cols{columns:18em auto;column-gap:2em} .qz-cols li{break-inside:avoid}
+"""
+)
+
+
+def datatables_init() -> str:
+    """DataTables embedded in the page (base64; no request leaves the machine)."""
+    import itables
+    from itables.javascript import generate_init_offline_itables_html
+
+    return generate_init_offline_itables_html(itables.options.dt_bundle)
+
+
+#: A built page's table gets DataTables (search, sort) from this many rows: the bundle is
+#: ~1 MB a page, worth it for a list to search, not for three rows.
+INTERACTIVE_FROM_ROWS = 8
+
+
+def datatable(frame: pd.DataFrame) -> str:
+    """An escaped table (:func:`styled`), sortable and searchable when it is long enough."""
+    if len(frame) < INTERACTIVE_FROM_ROWS:
+        return f'<div class="qz-scroll">{styled(frame).to_html()}</div>'
+    import itables
+
+    return itables.to_html_datatable(
+        styled(frame), connected=False, allow_html=True, **ITABLE_OPTIONS
+    )
+
+
+def figure_html(fig, text: str) -> str:
+    """A matplotlib figure as an inline PNG with ``text`` as caption and alt text (escaped)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plots.plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure class="qz-fig"><img src="data:image/png;base64,{data}" alt="{e(text)}">'
+        f"<figcaption>{e(text)}</figcaption></figure>"
+    )
+
+
+def _with_links(frame: pd.DataFrame, page: str, text_col: str, *, url_col: str | None = None):
+    """``frame`` with ``text_col`` linked to each row's highlighted sentence (or its URL)."""
+    if frame.empty:
+        return frame
+    urls = frame[url_col] if url_col and url_col in frame else [None] * len(frame)
+    linked = [
+        (evidence_link(t, d, s, u, page=page),)
+        for t, d, s, u in zip(
+            frame[text_col], frame["doc_id"], frame["statement_id"], urls, strict=True
+        )
+    ]
+    return frame.assign(**{text_col: linked})
+
+
+# --------------------------------------------------------------------------------------------
+# Source pages
+# --------------------------------------------------------------------------------------------
+
+
+def source_pages(a: Analysis) -> Iterable[tuple[str, str, str]]:
+    """(page path, title, body) of every document's source page."""
+    for doc in a.corpus:
+        page = links.source_page(doc.doc_id)
+        body = source_body(doc, a.statements, page=page)
+        yield page, f"原文 Source: {doc.title}", body
+
+
+# --------------------------------------------------------------------------------------------
+# Indicator pages
+# --------------------------------------------------------------------------------------------
+
+
+def _section(title: str, content: str, anchor: str) -> str:
+    return f'<h2 id="{e(anchor)}">{e(title)}</h2>\n{content}'
+
+
+def indicator_body(a: Analysis, indicator_id: str, *, headline: pd.DataFrame) -> str:
+    """An indicator across years: chart, findings, target history, every statement, unused
+    candidates."""
+    page = links.indicator_page(indicator_id)
+    ind = a.registry[indicator_id]
+    label = a.registry.label(indicator_id)
+    kw = {"statements": a.statements, "reference": a.reference}
+    series = history.indicator_series(indicator_id, comparisons=a.comparisons, **kw)
+    last = int(series["year"].max()) if series["year"].notna().any() else None
+    chart = figure_html(
+        plots.plot_indicator_history(series, title=label, last_year=last),
+        f"{label}: targets (band: range or tolerance; colour: verdict), outcomes (filled) and "
+        "estimates (hollow) by year, one panel per measure and unit; a year without a figure is "
+        "left empty. From the corpus documents and data/reference.",
+    )
+    mine = headline[headline["indicator_id"] == indicator_id]
+    findings = (
+        datatable(headline_view(mine, page=page))
+        if len(mine)
+        else "<p>No target of this indicator is judged or tracked yet.</p>"
+    )
+    targets = history.target_history(indicator_id, ratchet=a.ratchet, comparisons=a.comparisons)
+    statements = history.statements_about(indicator_id, **kw)
+    unused = history.unused_candidates(indicator_id, comparisons=a.comparisons)
+    parts = [
+        f"<h1>{e(label)}</h1>",
+        f'<p class="qz-summary">Indicator <code>{e(indicator_id)}</code>, category '
+        f"{e(ind.category)}, {e(ind.polarity.replace('_', ' '))}; registry unit {e(ind.unit or '—')}. "
+        f"{len(targets)} target(s), {len(statements)} statement(s) and reference figure(s).</p>",
+        TOC_HERE,
+        _section("1. 跨年图 · Across the years", chart, "chart"),
+        _section("2. 结论 · Verdicts and tracking", findings, "findings"),
+        _section(
+            "3. 目标历史 · Target history (ratchet)",
+            datatable(_with_links(targets, page, "target"))
+            if len(targets)
+            else "<p>No target.</p>",
+            "targets",
+        ),
+        _section(
+            "4. 全部陈述 · Every statement about it",
+            datatable(_with_links(statements, page, "evidence", url_col="source_url")),
+            "statements",
+        ),
+        _section(
+            "5. 未采用的候选 · Candidate outcomes not used, and why",
+            datatable(unused)
+            if len(unused)
+            else "<p>None: every candidate considered was used.</p>",
+            "unused",
+        ),
+    ]
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# The index
+# --------------------------------------------------------------------------------------------
+
+
+def coverage_chart(a: Analysis) -> str:
+    labels = {i.id: i.label for i in a.registry}
+    cells = coverage_cells(a.statements, a.reference, comparisons=a.comparisons, labels=labels)
+    return figure_html(
+        plots.plot_coverage_matrix(cells),
+        f"What the corpus covers: each registry indicator ({cells['indicator_id'].nunique()}) by "
+        "year, with a target, an outcome, both, or a judged target (data/raw and data/reference).",
+    )
+
+
+def index_findings(a: Analysis, headline: pd.DataFrame) -> str:
+    """The headline verdicts across years and the plan-tracking calls, linked to evidence."""
+    page = links.INDEX
+    verdicts = headline[headline["comparison"] == "verdict"]
+    calls = headline[headline["comparison"].isin(["tracking", "pace"])]
+    statuses = a.comparisons["status"].value_counts()
+    counts = ", ".join(f"{s} {statuses[s]}" for s in statuses.index)
+    return (
+        f"<p>{len(a.comparisons)} targets in the corpus and reference figures: {e(counts)}. "
+        "Every target and outcome below links to its highlighted sentence.</p>"
+        "<h3 id='verdicts'>目标完成情况 · Verdicts across years</h3>"
+        + (datatable(headline_view(verdicts, page=page)) if len(verdicts) else "<p>None.</p>")
+        + "<h3 id='tracking'>规划跟踪 · Plan-tracking calls</h3>"
+        + (datatable(headline_view(calls, page=page)) if len(calls) else "<p>None.</p>")
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Writing the site
+# --------------------------------------------------------------------------------------------
+
+
+def _static_footer(a: Analysis, digests: dict[str, str], run_date: str) -> str:
+    docs = "".join(
+        f"<li><code>{e(d.doc_id)}</code> {e(d.title)} ({e(d.published)}) sha256 "
+        f"<code>{e(d.sha256)}</code></li>"
+        for d in a.corpus
+    )
+    return (
+        '<footer id="provenance" class="qz-cite"><b>来源与可复现性 Provenance</b>'
+        f"<p>Built by qzanalysis {e(__version__)} on {e(run_date)} from the corpus "
+        f"<code>{e(a.corpus.path)}</code> (fingerprint <code>{e(digests['corpus'][:16])}</code>), "
+        f"package code <code>{e(digests['package'][:16])}</code>, with parameters "
+        f"<code>{e(json.dumps(a.parameters, ensure_ascii=False, default=str))}</code>.</p>"
+        f"<ul>{docs}</ul></footer>"
+    )
+
+
+def _write(out_dir: Path, page_path: str, text: str) -> None:
+    atomic_write(out_dir / page_path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def build_page(
+    a: Analysis, page_path: str, title: str, body: str, *, site: SiteMap, footer: str, run_date: str
+) -> str:
+    """A whole page without its font: the site shell, DataTables when the body has a table."""
+    head = datatables_init() if "new ITable(" in body else ""
+    return page(
+        title,
+        body,
+        page_path=page_path,
+        site=site,
+        citation=citation_html(title, page_path, a.corpus, run_date=run_date),
+        footer=footer,
+        extra_css=PAGES_CSS,
+        head_extra=head,
+    )
+
+
+def site_key(digests: dict[str, str], site: SiteMap, parameters: dict) -> str:
+    """Hash of what the source and indicator pages depend on (inputs, parameters, the site)."""
+    h = hashlib.sha256(json.dumps(digests, sort_keys=True).encode())
+    h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    h.update(json.dumps(site.pages()).encode())
+    return h.hexdigest()
+
+
+#: The analysis and headline an indicator-page worker reads (set before the pool forks).
+_WORKER: dict = {}
+
+
+def _indicator_page(indicator_id: str) -> tuple[str, str]:
+    a, headline = _WORKER["analysis"], _WORKER["headline"]
+    return indicator_id, indicator_body(a, indicator_id, headline=headline)
+
+
+def indicator_bodies(a: Analysis, ids: list[str], *, jobs: int) -> dict[str, str]:
+    """Every indicator page's body, on ``jobs`` processes where the platform forks (a chart
+    each: about half a second a page, a minute for a hundred on one core)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .runner import _die_with_parent
+
+    _WORKER.update(analysis=a, headline=a.headline())
+    try:
+        if jobs <= 1 or len(ids) < 8 or "fork" not in mp.get_all_start_methods():
+            return dict(map(_indicator_page, ids))
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_die_with_parent
+        ) as pool:
+            return dict(pool.map(_indicator_page, ids, chunksize=4))
+    finally:
+        _WORKER.clear()
+
+
+def write_pages(
+    a: Analysis,
+    site: SiteMap,
+    digests: dict[str, str],
+    out_dir: Path,
+    *,
+    run_date: str,
+    force: bool = False,
+    jobs: int = 1,
+    progress: Callable[[str], None] = print,
+) -> int:
+    """Write every source and indicator page (skipped when nothing they read changed); returns
+    how many pages were written. The pages share one embedded font subset."""
+    key = site_key(digests, site, a.parameters)
+    stamp = out_dir / ".cache" / "pages.key"
+    wanted = [p for p in site.pages() if p.startswith((links.SOURCES_DIR, links.INDICATORS_DIR))]
+    fresh = not force and stamp.is_file() and stamp.read_text() == key
+    if fresh and all((out_dir / p).is_file() for p in wanted):
+        progress(f"{len(wanted)} source and indicator page(s) up to date")
+        return 0
+    progress(f"building {len(wanted)} source and indicator page(s)…")
+    footer = _static_footer(a, digests, run_date)
+    built = {p: build_page(a, p, t, b, site=site, footer=footer, run_date=run_date)
+             for p, t, b in source_pages(a)}  # fmt: skip
+    bodies = indicator_bodies(a, [i for i, _ in site.indicators], jobs=jobs)
+    for indicator_id, label in site.indicators:
+        p = links.indicator_page(indicator_id)
+        title = f"指标 Indicator: {label}"
+        built[p] = build_page(a, p, title, bodies[indicator_id], site=site, footer=footer,
+                              run_date=run_date)  # fmt: skip
+    style = font_style(set().union(*(page_chars(text) for text in built.values())))
+    for p, text in built.items():
+        _write(out_dir, p, embed_cjk_font(text, style))
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(stamp, lambda path: path.write_text(key))
+    progress(f"{len(built)} source and indicator page(s) written")
+    return len(built)
+
+
+def write_index(
+    a: Analysis,
+    results: list,
+    site: SiteMap,
+    digests: dict[str, str],
+    out_dir: Path,
+    *,
+    run_date: str,
+) -> Path:
+    """outputs/index.html: the landing page (findings first, build details last)."""
+    headline = a.headline()
+    years = sorted(site.years)
+    summary = (
+        f"{len(a.corpus)} documents published {e(min(d.published for d in a.corpus))} to "
+        f"{e(max(d.published for d in a.corpus))}; {len(a.statements)} statements, "
+        f"{len(a.reference)} reference figures; year reviews "
+        f"{e(f'{years[0]}-{years[-1]}' if years else 'none')}, plans {e(', '.join(site.plans) or 'none')}."
+    )
+    body = index_body(
+        results,
+        a.corpus,
+        digests,
+        out_dir,
+        site=site,
+        summary=summary,
+        findings=index_findings(a, headline),
+        coverage=coverage_chart(a),
+    )
+    title = "规划目标与实际结果 qzanalysis reports"
+    footer = _static_footer(a, digests, run_date)
+    text = embed_cjk_font(
+        build_page(a, links.INDEX, title, body, site=site, footer=footer, run_date=run_date)
+    )
+    return atomic_write(out_dir / links.INDEX, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def site_map(report_names: Iterable[str], a: Analysis) -> SiteMap:
+    """Every page of the site: the reports named (this run's and earlier ones still on disk),
+    a source page per document, an indicator page per registry indicator with a target."""
+    names = set(report_names)
+    years = sorted(int(n[5:]) for n in names if n.startswith("year_") and n[5:].isdigit())
+    plans = sorted(n[5:] for n in names if n.startswith("plan_"))
+    indicators = tuple(
+        (i, a.registry.label(i)) for i in history.indicators_with_targets(a.comparisons)
+    )
+    return SiteMap(
+        years=tuple(years),
+        plans=tuple(plans),
+        overview="overview" in names,
+        indicators=indicators,
+        documents=tuple((d.doc_id, d.title) for d in a.corpus),
+    )
