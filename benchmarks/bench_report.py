@@ -51,6 +51,20 @@ def count_reports(out_dir: Path) -> int:
     return len(list((out_dir / "html").glob("*.html")))
 
 
+def count_site(out_dir: Path) -> str:
+    """Pages of the shared site, links from a number to its highlighted sentence, and size."""
+    import re
+
+    pages = [out_dir / "index.html", *sorted((out_dir / "html").rglob("*.html"))]
+    pages = [p for p in pages if p.is_file()]
+    evidence = sum(
+        len(re.findall(r'href="[^"]*sources/[^"#]*\.html#st-', p.read_text(encoding="utf-8")))
+        for p in pages
+    )
+    size = sum(p.stat().st_size for p in pages) / 1e6
+    return f"{len(pages)} pages, {evidence} evidence links, {size:.0f} MB"
+
+
 def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
@@ -63,6 +77,7 @@ def main() -> None:
         cold2, rc, last = time_report(two, "--jobs", "2")
         n = count_reports(two)
         print(f"cold, --jobs 2:            {cold2:6.1f} s  ({n} reports, exit {rc}) {last}")
+        print(f"site:                      {count_site(two)}")
 
         warm, rc_warm, last = time_report(two, "--jobs", "2")
         verdict = "meets" if warm < AIM_WARM_SECONDS else "MISSES"

@@ -216,7 +216,9 @@ def _add_report(sub) -> None:
         metavar="N",
         help="reports to run in parallel (default: 2 on 2+ cores)",
     )
-    p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    p.add_argument(
+        "--show-code", action="store_true", help="open the folded code cells in the HTML"
+    )
     p.add_argument("--force", action="store_true", help="re-run reports that are up to date")
     p.set_defaults(func=cmd_report)
 

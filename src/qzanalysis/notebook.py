@@ -66,6 +66,7 @@ __all__ = [
     "findings",
     "headline_view",
     "link_cell",
+    "linked",
     "md",
     "not_judged",
     "page_link",
@@ -444,3 +445,36 @@ def not_judged(unjudged: tuple[pd.DataFrame, pd.DataFrame]) -> None:
         ]
     ).drop(columns=["target_statement_id", "target_doc_id", "target_url"])  # fmt: skip
     collapsed(f"{len(rows)} target(s) cannot be judged: {reasons} (click to list them)", view)
+
+
+def linked(
+    frame: pd.DataFrame,
+    column: str,
+    a: Analysis | None = None,
+    *,
+    by: str = "statement_id",
+    page: str | None = None,
+) -> pd.DataFrame:
+    """``frame`` with each cell of ``column`` linked to the evidence of the statement named in
+    column ``by``: its highlighted sentence (a corpus statement) or its source URL (a reference
+    figure). The statement is looked up in ``a`` (the analysis) when given, else in the frame's
+    own ``doc_id`` and ``source_url`` columns. A row without a statement keeps its text."""
+    if frame.empty or column not in frame or by not in frame:
+        return frame
+    sources = a.sources() if a is not None else None
+    cells = []
+    for i, (value, sid) in enumerate(zip(frame[column], frame[by], strict=True)):
+        if sources is not None:
+            where = sources.describe(sid)
+            doc, url = where.get("outcome_doc_id"), where.get("outcome_url")
+        else:
+            doc = frame["doc_id"].iloc[i] if "doc_id" in frame else None
+            url = frame["source_url"].iloc[i] if "source_url" in frame else None
+        text = (
+            _number(value)
+            if isinstance(value, (int, float))
+            else ("" if pd.isna(value) else str(value))
+        )
+        link = evidence_link(text, doc, sid, url, page=page)
+        cells.append((link,) if link.href else text)
+    return frame.assign(**{column: pd.Series(cells, index=frame.index, dtype=object)})

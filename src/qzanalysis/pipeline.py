@@ -21,12 +21,14 @@ from .compare import (
     coverage_by_year,
     derived_levels,
     fit_trajectory,
+    history,
     latest_information_date,
     pace_table,
     ratchet_summary,
     ratchet_table,
     track_targets,
 )
+from .compare.coverage import coverage_cells
 from .compare.headline import Sources, headline, unjudged
 from .corpus import Corpus, load_corpus
 from .extract import extract_statements
@@ -140,6 +142,30 @@ class Analysis:
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(counts by reason, rows) of the targets of ``year`` / ``plan`` that cannot be judged."""
         return unjudged(self._headline_inputs(year, plan)["comparisons"], self.sources())
+
+    # ---------------------------------------------------------------- indicators
+    def indicators_with_targets(self) -> list[str]:
+        """Registry ids with at least one target, by category then registry order."""
+        return history.indicators_with_targets(self.comparisons, self.registry)
+
+    def indicator_history(self, indicator_id: str) -> history.IndicatorPage:
+        """One indicator across years: chart points, every statement about it, its target
+        history (ratchet) and the candidate outcomes of its own measure not used, with why."""
+        return history.indicator_page(
+            indicator_id,
+            statements=self.statements,
+            reference=self.reference,
+            comparisons=self.comparisons,
+            ratchet=self.ratchet,
+            include_unrelated=False,
+        )
+
+    def coverage_cells(self) -> pd.DataFrame:
+        """What each registry indicator has in each year: target, outcome, both, or judged."""
+        labels = {i.id: i.label for i in self.registry}
+        return coverage_cells(
+            self.statements, self.reference, comparisons=self.comparisons, labels=labels
+        )
 
     # ---------------------------------------------------------------- plans and years
     def plans(self) -> list[str]:

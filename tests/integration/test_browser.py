@@ -55,7 +55,7 @@ def browser(tmp_path_factory):
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     try:
         driver = webdriver.Chrome(
             service=Service(executable_path=str(CHROMEDRIVER)), options=options
@@ -228,3 +228,121 @@ def test_the_empty_box_detector_works(browser, tmp_path):
     browser.get(page.as_uri())
     result = browser.execute_async_script(_TOFU_CHECK)
     assert "\ue000" in result["missing"], result
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10: navigation, evidence one click away, a phone-sized screen, nothing fetched
+# --------------------------------------------------------------------------------------------
+
+
+def _hrefs(driver, selector: str = "a[href]") -> list[str]:
+    return [a.get_attribute("href") for a in driver.find_elements("css selector", selector)]
+
+
+def test_navigation_from_the_index_to_a_year_an_indicator_and_back(browser, request):
+    rendered_reports = request.getfixturevalue("rendered_reports")
+    browser.get((rendered_reports.out_dir / "index.html").resolve().as_uri())
+    browser.find_element("css selector", "a[href='html/year_2020.html']").click()
+    assert browser.current_url.endswith("/html/year_2020.html")
+    # the header links to the neighbouring years and to the plans
+    header = browser.find_element("css selector", "nav.qz-nav")
+    nav = [a.get_attribute("href") for a in header.find_elements("tag name", "a")]
+    assert any(h.endswith("/html/year_2021.html") for h in nav), nav
+    assert any("/html/plan_" in h for h in nav), nav
+    # the headline table's indicator cell leads to the indicator page
+    gdp = browser.find_element("css selector", "a[href='indicators/gdp.html']")
+    gdp.click()
+    assert browser.current_url.endswith("/html/indicators/gdp.html")
+    text = _check_page(
+        browser,
+        rendered_reports.out_dir / "html/indicators/gdp.html",
+        "indicator_gdp",
+        "地区生产总值",
+    )
+    assert "Across the years" in text and "Cite this page" in text
+    browser.find_element("link text", "首页 Index").click()
+    assert browser.current_url.endswith("/index.html")
+
+
+def test_a_verdicts_evidence_link_scrolls_to_its_highlighted_sentence(browser, request):
+    from qzanalysis.pipeline import analyse
+
+    rendered_reports = request.getfixturevalue("rendered_reports")
+    statements = analyse().statements.set_index("statement_id")
+    _open(browser, rendered_reports.out_dir / "html" / "year_2020.html")
+    evidence = [
+        a
+        for a in browser.find_elements("css selector", "a[href*='sources/']")
+        if a.text == "目标 target"
+    ]
+    assert evidence, "year_2020: no verdict links to its target's sentence"
+    evidence[0].click()
+    assert "/html/sources/" in browser.current_url
+    anchor = browser.execute_script("return decodeURIComponent(location.hash.slice(1));")
+    found = browser.execute_script(
+        "const el = document.getElementById(arguments[0]); if (!el) return null;"
+        "const r = el.getBoundingClientRect();"
+        "return [el.tagName, el.textContent, r.top, r.bottom, window.innerHeight,"
+        " getComputedStyle(el).outlineStyle];",
+        anchor,
+    )
+    assert found is not None, f"the source page has no element {anchor!r}"
+    tag, text, top, bottom, height, outline = found
+    statement_id = anchor.removeprefix("st-")
+    assert tag == "MARK" and text == statements.loc[statement_id, "evidence"]
+    assert top >= 0 and bottom <= height, f"{anchor} is not scrolled into view: {found}"
+    assert outline != "none", "the targeted statement is not outlined"
+    _screenshot(browser, "source_at_evidence")
+
+
+def test_a_phone_sized_screen_shows_indicator_and_verdict(browser, request):
+    rendered_reports = request.getfixturevalue("rendered_reports")
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        for name in ("html/year_2020.html", "index.html", "html/indicators/gdp.html"):
+            _open(browser, rendered_reports.out_dir / name)
+            width = browser.execute_script("return document.documentElement.scrollWidth;")
+            assert width <= 391, f"{name}: the page scrolls sideways at 390 px ({width} px wide)"
+        _open(browser, rendered_reports.out_dir / "html" / "year_2020.html")
+        boxes = browser.execute_script(
+            "return Array.from(document.querySelectorAll('th')).filter(th =>"
+            " /^(indicator|verdict)/.test(th.textContent.trim())).map(th => {"
+            " const r = th.getBoundingClientRect(); return [th.textContent.trim(), r.left, r.right]; });"
+        )
+        names = {b[0].split()[0] for b in boxes}
+        assert {"indicator", "verdict"} <= names, boxes
+        assert all(left >= 0 and right <= 390 for _, left, right in boxes), boxes
+        _screenshot(browser, "year_2020_390px")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_tables_are_searchable_and_no_request_leaves_the_machine(browser, request):
+    import json
+
+    rendered_reports = request.getfixturevalue("rendered_reports")
+    browser.get_log("performance")  # drop earlier entries
+    for name in ("index.html", "html/year_2020.html", "html/plan_2022-2026.html",
+                 "html/overview.html", "html/sources/wr2020.html", "html/indicators/gdp.html"):  # fmt: skip
+        logs = _open(browser, rendered_reports.out_dir / name)
+        severe = [entry["message"] for entry in logs if entry.get("level") == "SEVERE"]
+        assert not severe, f"{name}: console errors {severe}"
+    searchable = browser.execute_script(
+        "return document.querySelectorAll('.dt-search input').length;"
+    )
+    requests = [json.loads(entry["message"])["message"] for entry in browser.get_log("performance")]
+    urls = [
+        m["params"]["request"]["url"]
+        for m in requests
+        if m["method"] == "Network.requestWillBeSent"
+    ]
+    remote = [u for u in urls if not u.startswith(("file:", "data:", "blob:", "about:"))]
+    assert urls and not remote, f"requests left the machine: {remote[:5]}"
+    _open(browser, rendered_reports.out_dir / "html" / "year_2020.html")
+    assert (
+        browser.execute_script("return document.querySelectorAll('.dt-search input').length;") >= 1
+    )
+    assert searchable >= 1

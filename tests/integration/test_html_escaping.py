@@ -27,7 +27,10 @@ SCRIPT = '<script>alert("t")</script>'
 IMG = "<img src=x onerror=alert(1)>"
 PAYLOAD = f"{SCRIPT} {IMG}"
 #: Markup a payload would become if it were not escaped (case-insensitive).
-LIVE = re.compile(r"<script>alert|<img src=x onerror|href=[\"']?\s*(javascript|data):", re.I)
+LIVE = re.compile(
+    r"<script>alert|<img src=x onerror|href=[\"']?\s*(javascript:|data:(?!text/csv;charset=utf-8,))",
+    re.I,
+)
 ESCAPED_SCRIPT = "&lt;script&gt;alert("
 ESCAPED_IMG = "&lt;img src=x onerror=alert("
 
@@ -39,6 +42,19 @@ def _live(page: str) -> list[str]:
     parser.feed(page)
     parser.close()
     return found + parser.hostile
+
+
+def _csv_download(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """The package's own "download this table" link: <a download=... href="data:text/csv,...">
+    with a percent-encoded CSV (no quote or angle bracket can survive percent-encoding)."""
+    named = dict(attrs)
+    href = named.get("href") or ""
+    return (
+        tag == "a"
+        and "download" in named
+        and href.startswith("data:text/csv;charset=utf-8,")
+        and not re.search(r"[<>\"' ]", href)
+    )
 
 
 class _Elements(HTMLParser):
@@ -57,7 +73,8 @@ class _Elements(HTMLParser):
             if name.startswith("on"):
                 self.hostile.append(f"<{tag} {name}=...>")
             elif name == "href" and value.startswith(("javascript:", "data:", "vbscript:")):
-                self.hostile.append(f"<{tag} href={value[:30]}>")
+                if not _csv_download(tag, attrs):
+                    self.hostile.append(f"<{tag} href={value[:30]}>")
             elif tag == "img" and name == "src" and not value.startswith("data:image/"):
                 self.hostile.append(f"<img src={value[:30]}>")
 
@@ -65,7 +82,13 @@ class _Elements(HTMLParser):
         self._in_script = False
 
     def handle_data(self, data: str) -> None:
-        if self._in_script and "alert(" in data:
+        if not self._in_script or "alert(" not in data:
+            return
+        # itables carries an escaped table as a JSON string that DataTables inserts as HTML:
+        # decoded, it must hold the payloads only in their escaped form (&lt;script&gt;...).
+        decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), data)
+        decoded = decoded.replace('\\"', '"').replace("\\/", "/")
+        if LIVE.search(decoded) or "table_html" not in data:
             self.hostile.append(f"<script>{data[:30]}")
 
 
@@ -358,7 +381,11 @@ def test_the_year_review_escapes_notes_and_links_only_http_urls(poisoned_reports
     assert re.search(r"documents used: [^<]*&lt;script&gt;alert\(", body)
     assert "javascript:alert(" in body and 'href="javascript' not in body
     hrefs = _links(body)
-    assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
+    # web pages (reference figures' sources) or pages of the site itself (no scheme)
+    assert hrefs and all(
+        h.startswith(("http://", "https://")) or not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", h)
+        for h in hrefs
+    ), hrefs
     assert any(h.startswith("https://regional.chinadaily.com.cn/") for h in hrefs), hrefs
     # The hostile http URL is a link whose href holds the whole (attribute-escaped) text.
     assert any(
@@ -375,6 +402,9 @@ def test_figure_alt_text_is_attribute_escaped(poisoned_reports):
 
 def test_the_index_escapes_titles_and_links(poisoned_reports):
     index = _page(poisoned_reports, "index")
-    items = re.findall(r"<li><code>(wr2022_excerpt|wr2020)</code>(.*?)</li>", index, re.S)
+    items = re.findall(
+        r"<li><a href=[^>]*>(.*?)</a> \(<code>(wr2022_excerpt|wr2020)</code>", index, re.S
+    )
+    items = [(doc, title) for title, doc in items]
     assert len(items) == 2 and all(ESCAPED_SCRIPT in text for _, text in items)
     assert 'href="html/plan_2022-2026.html"' in index

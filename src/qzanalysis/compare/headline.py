@@ -162,7 +162,9 @@ def tracking_rows(tracking: pd.DataFrame, sources: Sources) -> list[dict]:
         gap = "; ".join(
             part
             for part in (
-                f"still needs {needs}" if needs else "",
+                ("goal already reached" if r["g_remaining"] <= 0 else f"still needs {needs}")
+                if needs
+                else "",
                 f"achieved {_pct_per_year(r['g_achieved'])}" if pd.notna(r["g_achieved"]) else "",
                 f"R = {float(ratio):.2f}" if pd.notna(ratio) else "",
             )

@@ -259,5 +259,11 @@ def index_body(
 <p>Rendered by qzanalysis {_e(__version__)} from the corpus in <code>{_e(corpus.path)}</code>.
 Review file, reference figures, indicator registry: <code>{_e(digests["review"][:12])}</code>,
 <code>{_e(digests["reference"][:12])}</code>, <code>{_e(digests["indicators"][:12])}</code> (sha256 prefixes).
-Tables for Excel, R or Stata: <a href="tables/">tables/</a> (see tables/README.md).</p>
+{_tables_line(out_dir)}</p>
 """
+
+
+def _tables_line(out_dir: Path) -> str:
+    if (out_dir / "tables").is_dir():
+        return 'Tables for Excel, R or Stata: <a href="tables/">tables/</a> (see tables/README.md).'
+    return "Tables for Excel, R or Stata: run <code>qzanalysis compare</code> (written to tables/)."

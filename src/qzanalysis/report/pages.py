@@ -19,9 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__, links, plots
-from ..compare import history
-from ..compare.coverage import coverage_cells
-from ..notebook import ITABLE_OPTIONS, evidence_link, headline_view, styled
+from ..notebook import ITABLE_OPTIONS, headline_view, linked, styled
 from ..pipeline import Analysis
 from ..tables import atomic_write
 from .html import embed_cjk_font, font_style, index_body, page_chars
@@ -74,20 +72,6 @@ def figure_html(fig, text: str) -> str:
     )
 
 
-def _with_links(frame: pd.DataFrame, page: str, text_col: str, *, url_col: str | None = None):
-    """``frame`` with ``text_col`` linked to each row's highlighted sentence (or its URL)."""
-    if frame.empty:
-        return frame
-    urls = frame[url_col] if url_col and url_col in frame else [None] * len(frame)
-    linked = [
-        (evidence_link(t, d, s, u, page=page),)
-        for t, d, s, u in zip(
-            frame[text_col], frame["doc_id"], frame["statement_id"], urls, strict=True
-        )
-    ]
-    return frame.assign(**{text_col: linked})
-
-
 # --------------------------------------------------------------------------------------------
 # Source pages
 # --------------------------------------------------------------------------------------------
@@ -106,6 +90,13 @@ def source_pages(a: Analysis) -> Iterable[tuple[str, str, str]]:
 # --------------------------------------------------------------------------------------------
 
 
+#: What the indicator page's tables show (the CSV exports in outputs/tables/ have every column).
+TARGET_COLUMNS = ["year", "target", "status", "outcome_value", "previous_outcome_value", "delta",
+                  "delta_unit", "explanation", "ratchet_explanation"]  # fmt: skip
+STATEMENT_COLUMNS = ["evidence", "kind", "measure", "period_start", "period_end", "value",
+                     "value_high", "unit", "comparator", "quote", "source", "confidence"]  # fmt: skip
+
+
 def _section(title: str, content: str, anchor: str) -> str:
     return f'<h2 id="{e(anchor)}">{e(title)}</h2>\n{content}'
 
@@ -116,8 +107,8 @@ def indicator_body(a: Analysis, indicator_id: str, *, headline: pd.DataFrame) ->
     page = links.indicator_page(indicator_id)
     ind = a.registry[indicator_id]
     label = a.registry.label(indicator_id)
-    kw = {"statements": a.statements, "reference": a.reference}
-    series = history.indicator_series(indicator_id, comparisons=a.comparisons, **kw)
+    data = a.indicator_history(indicator_id)
+    series = data.series
     last = int(series["year"].max()) if series["year"].notna().any() else None
     chart = figure_html(
         plots.plot_indicator_history(series, title=label, last_year=last),
@@ -131,9 +122,19 @@ def indicator_body(a: Analysis, indicator_id: str, *, headline: pd.DataFrame) ->
         if len(mine)
         else "<p>No target of this indicator is judged or tracked yet.</p>"
     )
-    targets = history.target_history(indicator_id, ratchet=a.ratchet, comparisons=a.comparisons)
-    statements = history.statements_about(indicator_id, **kw)
-    unused = history.unused_candidates(indicator_id, comparisons=a.comparisons)
+    targets = (
+        linked(data.history, "target", page=page)[TARGET_COLUMNS]
+        if len(data.history)
+        else data.history
+    )
+    statements = data.statements
+    if len(statements):
+        statements = linked(statements, "evidence", page=page)
+        statements = statements.assign(
+            source=statements["doc_id"].fillna(statements["statement_id"])
+        )
+        statements = statements[STATEMENT_COLUMNS]
+    unused = data.unused
     parts = [
         f"<h1>{e(label)}</h1>",
         f'<p class="qz-summary">Indicator <code>{e(indicator_id)}</code>, category '
@@ -144,14 +145,12 @@ def indicator_body(a: Analysis, indicator_id: str, *, headline: pd.DataFrame) ->
         _section("2. 结论 · Verdicts and tracking", findings, "findings"),
         _section(
             "3. 目标历史 · Target history (ratchet)",
-            datatable(_with_links(targets, page, "target"))
-            if len(targets)
-            else "<p>No target.</p>",
+            datatable(targets) if len(targets) else "<p>No target.</p>",
             "targets",
         ),
         _section(
             "4. 全部陈述 · Every statement about it",
-            datatable(_with_links(statements, page, "evidence", url_col="source_url")),
+            datatable(statements),
             "statements",
         ),
         _section(
@@ -171,8 +170,7 @@ def indicator_body(a: Analysis, indicator_id: str, *, headline: pd.DataFrame) ->
 
 
 def coverage_chart(a: Analysis) -> str:
-    labels = {i.id: i.label for i in a.registry}
-    cells = coverage_cells(a.statements, a.reference, comparisons=a.comparisons, labels=labels)
+    cells = a.coverage_cells()
     return figure_html(
         plots.plot_coverage_matrix(cells),
         f"What the corpus covers: each registry indicator ({cells['indicator_id'].nunique()}) by "
@@ -357,9 +355,7 @@ def site_map(report_names: Iterable[str], a: Analysis) -> SiteMap:
     names = set(report_names)
     years = sorted(int(n[5:]) for n in names if n.startswith("year_") and n[5:].isdigit())
     plans = sorted(n[5:] for n in names if n.startswith("plan_"))
-    indicators = tuple(
-        (i, a.registry.label(i)) for i in history.indicators_with_targets(a.comparisons)
-    )
+    indicators = tuple((i, a.registry.label(i)) for i in a.indicators_with_targets())
     return SiteMap(
         years=tuple(years),
         plans=tuple(plans),

@@ -26,6 +26,7 @@ SITE_CSS = """
 .qz-cite{border-top:1px solid #ccc;margin:2em 1em 1em;padding-top:.6em;font-size:.85em}
 .qz-cite code{word-break:break-all}
 details.qz-collapsed,details.qz-code{margin:.4em 0}
+details.qz-code{max-width:100%;overflow-x:auto} details.qz-code pre{overflow-x:auto}
 details.qz-collapsed>summary,details.qz-code>summary{cursor:pointer;color:#1a5276}
 .qz-scroll{overflow-x:auto;max-width:100%}
 .qz-page{max-width:72em;margin:0 auto;padding:0 1em}
@@ -98,7 +99,7 @@ def nav_html(page: str, site: SiteMap) -> str:
     parts += [a(links.report_page(f"plan_{p}"), f"规划 Plan {p}") for p in site.plans]
     parts.append(a(links.INDEX, "指标 Indicators", "indicators"))
     parts.append(a(links.INDEX, "原文 Sources", "sources"))
-    return f'<nav class="qz-nav" aria-label="site">{"".join(parts)}</nav>'
+    return f'<nav class="qz-nav" aria-label="site">{" ".join(parts)}</nav>'
 
 
 _HEADING = re.compile(r'<h([23])([^>]*?)\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -131,6 +132,19 @@ def citation_html(title: str, page: str, corpus, *, run_date: str) -> str:
     )
 
 
+#: itables' messages for a notebook whose scripts do not run (a padlock, "you should not see
+#: this message"), in <noscript>: meaningless in a shared page, and the emoji is in no font.
+_ITABLES_NOSCRIPT = re.compile(
+    r"<noscript>(?:(?!</noscript>).)*?(?:ITables|JavaScript not allowed)(?:(?!</noscript>).)*?</noscript>",
+    re.S,
+)
+
+
+def without_notebook_hints(page_html: str) -> str:
+    """The page without itables' notebook-trust hint."""
+    return _ITABLES_NOSCRIPT.sub("", page_html)
+
+
 def decorate_report(
     page_html: str, *, page: str, site: SiteMap, citation: str, extra_css: str = ""
 ) -> str:
@@ -139,7 +153,7 @@ def decorate_report(
     head = f"<style>{SITE_CSS}{extra_css}</style>"
     if 'name="viewport"' not in page_html:
         head = '<meta name="viewport" content="width=device-width, initial-scale=1">' + head
-    out = page_html.replace("</head>", head + "\n</head>", 1)
+    out = without_notebook_hints(page_html).replace("</head>", head + "\n</head>", 1)
     out = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav_html(page, site), out, count=1)
     toc = toc_html(out)
     out = (
@@ -166,7 +180,7 @@ def page(
 ) -> str:
     """A whole page the runner builds itself (index, sources, indicators), without the font
     (the caller embeds it: :func:`qzanalysis.report.html.embed_cjk_font`)."""
-    body = body.replace(_TOC_MARK, toc_html(body), 1)
+    body = without_notebook_hints(body).replace(_TOC_MARK, toc_html(body), 1)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
