@@ -31,7 +31,7 @@ def corpus_copy(tmp_path: Path) -> Path:
 def rendered_reports(tmp_path_factory):
     """Every default report of the shipped corpus rendered ONCE per session into a temp out_dir.
 
-    Runs the ten notebooks (overview, plans, years 2019-2025) with run_reports(jobs=2), about half
+    Runs the eleven notebooks (overview, plans, years 2019-2026) with run_reports(jobs=2), about half
     a minute on two cores; test_notebooks.py and test_browser.py share it. Returns a namespace
     with out_dir, results (list of ReportResult), log (progress lines) and result(name).
     """

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
@@ -123,3 +124,16 @@ def year_spoken_for(published: str) -> int | None:
         return None
     month = int(published[5:7]) if published[5:7].isdigit() else 1
     return int(published[:4]) + (1 if month >= 10 else 0)
+
+
+def review_years(published: Iterable[str]) -> range:
+    """The years a corpus can review, from its documents' publication dates: from the year the
+    earliest document looks back on (a work report of 2020 reviews 2019) to the latest year a
+    document speaks for (a report of January 2027 sets out 2027, and reports 2026). Empty for
+    a corpus without dates. This is the default span of the year reviews and the overview."""
+    dates = [d for d in published if isinstance(d, str) and d[:4].isdigit()]
+    if not dates:
+        return range(0)
+    first = min(int(d[:4]) for d in dates) - 1
+    last = max(year_spoken_for(d) or int(d[:4]) for d in dates)
+    return range(first, last + 1)

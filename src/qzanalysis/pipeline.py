@@ -168,6 +168,12 @@ class Analysis:
         )
 
     # ---------------------------------------------------------------- plans and years
+    def review_years(self) -> tuple[int, ...]:
+        """The years the corpus can review (:func:`qzanalysis.periods.review_years`): the
+        default span of the year reviews and the overview, so a new year's report adds its
+        years without options."""
+        return tuple(periods.review_years(self.published.values()))
+
     def plans(self) -> list[str]:
         """The multi-year plans the corpus sets out, as 'START-END' (see :func:`find_plans`)."""
         return find_plans(self.statements, self.published)
@@ -450,7 +456,12 @@ def _compare_all(statements: pd.DataFrame, reference: pd.DataFrame, s: _Settings
         "comparisons": comparisons,
         "tracking": tracking,
         "consistency": check_consistency(statements, reference, **ids),
-        "coverage": coverage_by_year(statements, reference, comparisons=comparisons),
+        "coverage": coverage_by_year(
+            statements,
+            reference,
+            periods.review_years(ids["published"].values()),
+            comparisons=comparisons,
+        ),
         "ratchet": ratchet_table(statements, reference, min_confidence=s.min_confidence, **ids),
         "pace": pace_table(tracking, statements, reference, **ids),
         "completion": completion_table(statements, comparisons, registry=s.registry),

@@ -192,7 +192,7 @@ def test_every_report_rendered(rendered_reports):
     assert not failed, failed
     names = {r.name for r in rendered_reports.results}
     expected = {"overview", "plan_2022-2026", "plan_2026-2030"} | {
-        f"year_{y}" for y in range(2019, 2026)
+        f"year_{y}" for y in range(2019, 2027)
     }
     assert names == expected
     for name in names:
@@ -220,7 +220,7 @@ def test_notebook_ran_with_its_default_parameters(rendered_reports, path):
 
 @pytest.mark.parametrize(
     "name",
-    ["overview", "plan_2022-2026", "plan_2026-2030", *[f"year_{y}" for y in range(2019, 2026)]],
+    ["overview", "plan_2022-2026", "plan_2026-2030", *[f"year_{y}" for y in range(2019, 2027)]],
 )
 def test_executed_notebook_has_no_error_output(rendered_reports, name):
     nb = nbformat.read(rendered_reports.out_dir / "notebooks" / f"{name}.ipynb", as_version=4)
@@ -244,7 +244,7 @@ def test_executed_notebook_has_no_error_output(rendered_reports, name):
 
 @pytest.mark.parametrize(
     "name",
-    ["overview", "plan_2022-2026", "plan_2026-2030", *[f"year_{y}" for y in range(2019, 2026)]],
+    ["overview", "plan_2022-2026", "plan_2026-2030", *[f"year_{y}" for y in range(2019, 2027)]],
 )
 def test_rendered_html_is_complete_offline_and_error_free(rendered_reports, shipped_corpus, name):
     page = _html(rendered_reports, name)
@@ -312,7 +312,7 @@ def test_figures_are_embedded_images(rendered_reports, name):
     assert all(len(alt) > 30 for alt in re.findall(r'<img[^>]+alt="([^"]*)"', page))
 
 
-@pytest.mark.parametrize("year", range(2019, 2026))
+@pytest.mark.parametrize("year", range(2019, 2027))
 def test_year_review_states_what_the_corpus_covers(rendered_reports, year):
     """Each year review prints the corpus's coverage note for its year (2019: outcomes, no targets)."""
     import warnings

@@ -358,3 +358,13 @@ def test_environment_variable_overrides_root(monkeypatch, tmp_path):
     monkeypatch.delenv("QZANALYSIS_ROOT")
     assert (paths.project_root() / "data" / "raw" / "manifest.csv").is_file()
     assert os.fspath(paths.RAW_DIR).endswith(os.path.join("data", "raw"))
+
+
+def test_review_years_run_from_the_year_before_the_first_document_to_the_last_spoken_for():
+    from qzanalysis.periods import review_years
+
+    # a work report of April 2020 reviews 2019; a plan proposal of December 2025 speaks for 2026
+    assert review_years(["2020-04-24", "2025-12-08"]) == range(2019, 2027)
+    # a report of January 2027 sets out 2027 (and reports 2026)
+    assert review_years(["2020-04", "2027-01-20"]) == range(2019, 2028)
+    assert review_years([]) == range(0) and review_years(["", None]) == range(0)

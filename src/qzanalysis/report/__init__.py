@@ -1,7 +1,8 @@
 """Batch runner: execute the parameterised notebooks and render shareable HTML.
 
-``qzanalysis report`` (and ``make report``) plans one report per year review (2019-2025 by
-default), one per multi-year plan of the corpus (``Analysis.plans()``), and the overview;
+``qzanalysis report`` (and ``make report``) plans one report per year review (by default every
+year the corpus can review, ``Analysis.review_years()``: 2019-2026 for the shipped one), one per
+multi-year plan of the corpus (``Analysis.plans()``), and the overview over the same years;
 executes each notebook with papermill into ``outputs/notebooks/``; renders it with nbconvert
 into ``outputs/html/`` (self-contained: images embedded, nothing fetched from a CDN, code folded,
 a header to every other page, a table of contents, a citation line and a provenance footer);

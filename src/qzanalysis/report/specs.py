@@ -15,6 +15,8 @@ from .. import paths
 from ..pipeline import DEFAULT_TOLERANCE_PP
 
 KINDS = ("year", "plan", "overview")
+#: No longer a default: the years come from the corpus (``Analysis.review_years()``); kept for
+#: callers that name the shipped corpus's span explicitly.
 DEFAULT_YEARS = tuple(range(2019, 2026))
 NOTEBOOKS = {
     "year": "year_review.ipynb",
@@ -44,9 +46,9 @@ class ReportSpec:
 
 
 def parse_years(spec: str | None) -> tuple[int, ...]:
-    """'2019-2025' or '2020,2022' or '2021' -> years."""
+    """'2019-2025' or '2020,2022' or '2021' -> years; nothing -> () (the corpus's years)."""
     if not spec:
-        return DEFAULT_YEARS
+        return ()
     years: set[int] = set()
     for part in spec.split(","):
         part = part.strip()
@@ -91,6 +93,10 @@ def plan_reports(
 ) -> list[ReportSpec]:
     """The reports to render: overview, one per plan, one per year (in that order).
 
+    Without ``years``, one review per year the corpus can review (``Analysis.review_years()``:
+    from the year before its earliest document to the latest year a document speaks for), and
+    the overview spans the same years.
+
     Every report gets ``tolerance_pp`` and ``corpus_dir`` as parameters (so both are part of its
     key and shown in its footer), and ``as_of``, a vintage date, when given. Without ``plans``,
     the plans are those of ``qzanalysis.pipeline.analyse(corpus_dir, as_of=as_of).plans()``.
@@ -106,19 +112,31 @@ def plan_reports(
         return ReportSpec(kind, name, title, nb_dir / NOTEBOOKS[kind], {**parameters, **common})
 
     specs: list[ReportSpec] = []
-    if "overview" in kinds:
-        specs.append(spec("overview", "overview", "总览 Overview 2019-2025"))
-    if "plan" in kinds:
-        if plans is None:
-            from ..pipeline import analyse
+    years = tuple(years or ())
+    if not years or ("plan" in kinds and plans is None):
+        from ..pipeline import analyse
 
-            plans = analyse(corpus_dir, as_of=as_of or None).plans()
+        analysis = analyse(corpus_dir, as_of=as_of or None)
+        years = years or analysis.review_years()
+        plans = analysis.plans() if plans is None else plans
+    if "overview" in kinds:
+        first, last = min(years, default=0), max(years, default=0)
+        specs.append(
+            spec(
+                "overview",
+                "overview",
+                f"总览 Overview {first}-{last}",
+                first_year=int(first),
+                last_year=int(last),
+            )
+        )
+    if "plan" in kinds:
         for plan in plans:
             specs.append(
                 spec("plan", f"plan_{plan}", f"规划目标跟踪 Plan tracking {plan}", plan=plan)
             )
     if "year" in kinds:
-        for year in years or DEFAULT_YEARS:
+        for year in years:
             specs.append(
                 spec("year", f"year_{year}", f"年度回顾 Year review {year}", year=int(year))
             )
