@@ -14,6 +14,7 @@ Parquet and Stata keep the raw text.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths, schema
+from .datapackage import datapackage_json
 
 _UNDESCRIBED = schema.Field("UNDESCRIBED: add it to qzanalysis.schema (FIELDS and the table)")
 CODEBOOK_COLUMNS = ["table", "column", "type", "meaning", "unit", "allowed"]
@@ -168,18 +170,43 @@ def _truncate_bytes(text: str, limit: int = 2045) -> str:
     return text if len(raw) <= limit else raw[:limit].decode("utf-8", errors="ignore")
 
 
-def for_stata(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+#: Coded columns written to Stata as numbers with value labels (a researcher tabulates
+#: ``status`` and sees "missed", not a string to encode first).
+VALUE_LABELLED = ("status", "kind", "measure", "comparator", "outcome_kind", "target_origin")
+
+
+def _coded(s: pd.Series, allowed: tuple[str, ...]) -> tuple[pd.Series, dict[int, str]] | None:
+    """``s`` as codes 1..n of ``allowed`` (missing stays missing), or None when a value is not
+    in the vocabulary (then the column stays text)."""
+    values = s.astype("object").where(s.notna(), None)
+    present = {v for v in values if v not in (None, "")}
+    if not present <= set(allowed):
+        return None
+    codes = {v: i for i, v in enumerate(allowed, start=1)}
+    coded = values.map(lambda v: float(codes[v]) if v in codes else float("nan"))
+    return coded.astype("float64"), {i: v for v, i in codes.items()}
+
+
+def for_stata(
+    frame: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[int, str]]]:
     """Convert nullable dtypes, cut strings to 2045 bytes and rename columns for Stata.
 
-    Returns the converted frame and {stata_name: original name} for variable labels.
+    Returns the converted frame, {stata_name: label} for variable labels and {stata_name:
+    {code: value}} for the value labels of the coded columns in :data:`VALUE_LABELLED`.
     """
     taken: set[str] = set()
     out = pd.DataFrame(index=range(len(frame)))
     labels: dict[str, str] = {}
+    value_labels: dict[str, dict[int, str]] = {}
     for col in frame.columns:
         s = frame[col].reset_index(drop=True)
         name = stata_name(str(col), taken)
-        if pd.api.types.is_bool_dtype(s.dtype) or str(s.dtype) == "boolean":
+        field = schema.describe(str(col))
+        coded = _coded(s, field.allowed) if field and str(col) in VALUE_LABELLED else None
+        if coded is not None:
+            s, value_labels[name] = coded
+        elif pd.api.types.is_bool_dtype(s.dtype) or str(s.dtype) == "boolean":
             s = s.astype("Float64").astype("float64")
         elif pd.api.types.is_integer_dtype(s.dtype):
             s = s.astype("Float64").astype("float64") if s.isna().any() else s.astype("int64")
@@ -190,10 +217,9 @@ def for_stata(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         else:
             s = s.astype("object").where(s.notna(), "").map(lambda v: _truncate_bytes(str(v)))
         out[name] = s.to_numpy() if s.dtype != object else s.astype(object)
-        field = schema.describe(str(col))
         meaning = field.meaning if field else ""
         labels[name] = _truncate_bytes(f"{col}: {meaning}" if meaning else str(col), 80)
-    return out, labels
+    return out, labels, value_labels
 
 
 def write_tables(
@@ -227,17 +253,25 @@ def write_tables(
                 )
             )
         if stata:
-            data, labels = for_stata(frame)
+            data, labels, values = for_stata(frame)
             written.append(
                 atomic_write(
                     out / f"{name}.dta",
-                    lambda p, d=data, lab=labels: d.to_stata(
-                        p, write_index=False, version=118, variable_labels=lab
+                    lambda p, d=data, lab=labels, val=values: d.to_stata(
+                        p, write_index=False, version=118, variable_labels=lab, value_labels=val
                     ),
                 )
             )
     book = codebook(frames)
     written.append(write_csv(book, out / "codebook.csv"))
+    package = datapackage_json(
+        {**frames, "codebook": book},
+        title="qzanalysis tables: stated plans and reported outcomes",
+        created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    )
+    written.append(
+        atomic_write(out / "datapackage.json", lambda p: p.write_text(package, encoding="utf-8"))
+    )
     written.append(
         atomic_write(
             out / "README.md",
@@ -256,7 +290,9 @@ def _readme(frames, book: pd.DataFrame, *, parquet: bool, stata: bool) -> str:
     if stata:
         formats.append(
             "Stata .dta version 118 (Unicode; nullable columns as missing; strings cut "
-            "at 2045 bytes; variable labels hold the meanings)"
+            "at 2045 bytes; variable labels hold the meanings; the coded columns "
+            + ", ".join(VALUE_LABELLED)
+            + " are numbers with value labels)"
         )
     lines = [
         "# Tables written by `qzanalysis compare`",
@@ -266,6 +302,9 @@ def _readme(frames, book: pd.DataFrame, *, parquet: bool, stata: bool) -> str:
         "Formats: " + "; ".join(formats) + ".",
         "",
         CSV_SAFETY_NOTE,
+        "",
+        "`datapackage.json` describes every CSV as a Frictionless Data Package (types, "
+        "meanings, units, allowed values): `frictionless validate datapackage.json`.",
         "",
         "Statuses: "
         + ", ".join(schema.STATUSES)

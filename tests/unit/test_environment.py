@@ -98,3 +98,16 @@ def test_design_card_packages_are_dependencies():
         "pyyaml",
     ):
         assert name in pip_side
+
+
+def test_citation_file_and_licence_are_in_step_with_the_package():
+    """CITATION.cff parses, names the package's version and licence; LICENSE says what it
+    does not cover (the documents)."""
+    from qzanalysis import __version__
+
+    root = paths.ROOT
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0" and cff["version"] == __version__
+    assert cff["license"] == "MIT" and cff["title"].startswith("qzanalysis")
+    licence = (root / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and "data/raw/" in licence

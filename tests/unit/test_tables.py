@@ -77,7 +77,7 @@ def test_stata_conversion_handles_nullable_types_and_long_text():
             "a long column name that is far beyond thirty-two chars": [1.0, 2.0],
         }
     )
-    data, labels = for_stata(frame)
+    data, labels, _ = for_stata(frame)
     assert data["n"].dtype == "float64" and pd.isna(data["n"].iloc[1])
     assert data["flag"].tolist()[0] == 1.0
     assert len(data["text"].iloc[0].encode("utf-8")) <= 2045 and data["text"].iloc[1] == ""
