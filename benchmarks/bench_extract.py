@@ -124,9 +124,30 @@ def bench_speed(corpus: Corpus) -> None:
     )
 
 
+def bench_long_document(corpus: Corpus, copies: tuple[int, ...] = (16, 64, 256)) -> None:
+    """One document of growing length (wr2020 repeated): the cost per character must stay flat
+    (a yearbook-sized text once cost 8x more per character: a slice of the rest of the text per
+    figure, fixed in extract/filters.py)."""
+    import dataclasses
+
+    doc = next(d for d in corpus if d.doc_id == "wr2020")
+    for k in copies:
+        long = dataclasses.replace(doc, doc_id=f"wr2020_x{k}", text="\n".join([doc.text] * k))
+        t0 = time.perf_counter()
+        n = len(extract_statements(Corpus(path=corpus.path, documents=[long])))
+        dt = time.perf_counter() - t0
+        print(
+            f"long document: {len(long.text) / 1e6:5.2f} M chars in {dt:6.2f} s = "
+            f"{dt / len(long.text) * 1e6:.2f} µs/char ({n:,} statements)"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     corpus = load_corpus()
+    if "--long" in argv:  # only the long-document check
+        bench_long_document(corpus)
+        return 0
     registry = load_registry()
     if not GOLD_DIR.is_dir():
         print(f"skipped accuracy: no gold annotations at {GOLD_DIR}")
@@ -161,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             show_misses="-v" in argv,
         )
     bench_speed(corpus)
+    bench_long_document(corpus)
     return 0
 
 

@@ -72,7 +72,7 @@ def is_grade_or_name(text: str, unit_end: int, unit_written: str) -> bool:
     """A figure whose unit is followed by a grade or a name ("10亿级", "500强", "5G"); rates excepted."""
     return (
         unit_written not in rules.RATE_SPELLINGS
-        and rules.NOT_VALUE_AFTER.match(text[unit_end:]) is not None
+        and rules.NOT_VALUE_AFTER.match(text, unit_end) is not None
     )
 
 
@@ -165,17 +165,18 @@ def _is_threshold(text: str, mentions: list[ValueMention], i: int) -> bool:
 
 
 def _followed_by_noun(text: str, v: ValueMention) -> bool:
-    """A noun right after the figure (after 以上/以下/级/的): "100亿元企业", "50万元以上行政村"."""
+    """A noun right after the figure (after 以上/以下/级/的): "100亿元企业", "50万元以上行政村".
+
+    Patterns are matched at a position of the whole text (``.match(text, pos)``), never on a
+    slice of the rest of it: a slice per figure made extraction quadratic in a long document.
+    """
     after = text[v.end : v.end + 12]
     if v.comparator == "ge" and text[v.end - 2 : v.end] == "以上":
         after = "以上" + after  # re-examine "以上" + noun
-        tail = text[v.end :]
-    else:
-        tail = after
-    if rules.NOUN_AFTER_THRESHOLD.match(after) and not rules.NOT_NOUN_START.match(tail):
+    if rules.NOUN_AFTER_THRESHOLD.match(after) and not rules.NOT_NOUN_START.match(text, v.end):
         return True
-    if v.comparator == "ge" and re.match(r"^[\u4e00-\u9fff“]", text[v.end : v.end + 1]):
-        return not rules.NOT_NOUN_START.match(text[v.end :])
+    if v.comparator == "ge" and re.match(r"[\u4e00-\u9fff“]", text[v.end : v.end + 1]):
+        return not rules.NOT_NOUN_START.match(text, v.end)
     return False
 
 

@@ -161,7 +161,8 @@ NOT_VALUE_BEFORE = re.compile(r"(?:第|前|〔|\[|[A-Za-z_]|\+|\d\.|/)$")
 #: ...nor, in a unit other than a rate, with these right after its unit: a grade or a name
 #: ("10亿级", "5A级", "500强", "5G", "10+2"). Dates (2020年, 4月, 24日) never get this far: 年/月/日
 #: are not units.
-NOT_VALUE_AFTER = re.compile(r"^(?:[A-Za-z+]|级|强|类)")
+# (used with .match(text, pos): anchored at pos, no "^", so no slice of the rest of the text)
+NOT_VALUE_AFTER = re.compile(r"(?:[A-Za-z+]|级|强|类)")
 #: Rate units as written: NOT_VALUE_AFTER does not apply to them (a rate is never a grade or a name).
 RATE_SPELLINGS = ("%", "个百分点", "百分点")
 #: A size threshold in these units is part of a name when any other value shares its segment; in
@@ -169,8 +170,8 @@ RATE_SPELLINGS = ("%", "个百分点", "百分点")
 THRESHOLD_AMOUNT_UNITS = MONEY_UNITS | {"万人", "万"}
 #: Size thresholds inside names ("产值100亿元企业超过10家"): a threshold is followed by
 #: (以上/以下)? then a noun; these starts mean "not a noun".
-NOT_NOUN_START = re.compile(
-    r"^(?:[，。；、,;：:)）”\s]|$|的(?:成绩|水平|目标|任务|规模)|用于|实现|全覆盖|以|左右|增长|下降|"
+NOT_NOUN_START = re.compile(  # .match(text, pos); "$" is the end of the document
+    r"(?:[，。；、,;：:)）”\s]|$|的(?:成绩|水平|目标|任务|规模)|用于|实现|全覆盖|以|左右|增长|下降|"
     r"投产|消费券|达标|化解|完成|突破|提高|减少|降低|分别|同比|比|和|及|、|增加|增至|提升|上升|扩大|缩小|"
     r"降至|降到|到|至)"
 )
