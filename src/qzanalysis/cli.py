@@ -21,7 +21,9 @@ from .corpus import load_corpus
 EPILOG = """\
 The flow: corpus (data/raw) -> extract (statements) -> review (data/curated/review.csv)
 -> compare (with data/reference) -> report (notebooks -> outputs/html).
-qzanalysis review draft | rekey help keep the review file (they never write it).
+qzanalysis review list | show | status read the decisions; confirm | reject | correct | add
+(and rekey --apply) write the review file, the one file under data/ the package writes, and
+only when asked; draft | rekey | agreement print, or write --out outside data/.
 Every command takes --corpus DIR: any folder with a manifest.csv is a corpus.
 """
 
@@ -277,8 +279,31 @@ def _reviewed(table, review: Path | None, corpus):
     with warnings.catch_warnings():
         warnings.simplefilter("always")  # every orphan, not once per line of the review code
         reviewed = apply_review(table, review_file, corpus=corpus)
-    print(f"review: {review_file} applied ({len(table)} extracted -> {len(reviewed)} statements)")
+    print(_review_summary(reviewed, review_file, len(table)))
     return reviewed
+
+
+def _review_summary(reviewed, review_file: Path, extracted: int) -> str:
+    """One line: decisions applied, re-keyed by span, orphaned (and what to do)."""
+    from .review.survival import REKEY_HINT
+
+    attrs = reviewed.attrs
+    applied = int(attrs.get("rejected", 0) + (reviewed["review_action"] != "").sum())
+    rekeyed, orphans = len(attrs.get("rekeyed", {})), len(attrs.get("orphans", []))
+    kept = (
+        f"; {review_file} is not rewritten: persist the new ids with `qzanalysis review rekey "
+        "--apply` or the review store"
+        if rekeyed
+        else ""
+    )
+    todo = f" (see the warnings; {REKEY_HINT})" if orphans else ""
+    skipped = attrs.get("out_of_scope", 0)
+    other = f", {skipped} about documents not in this corpus" if skipped else ""
+    return (
+        f"review: {applied} decisions applied, {rekeyed} re-keyed by span (same span and "
+        f"text{kept}), {orphans} orphaned{todo}{other} "
+        f"[{review_file}: {extracted} extracted -> {len(reviewed)} statements]"
+    )
 
 
 def _write_statements(table, out: Path, *, parquet: bool) -> list[str]:
@@ -434,7 +459,7 @@ def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
     write_tables(analysis.tables())
     specs = plan_reports(
         args.corpus,
-        years=years,
+        years=years or analysis.review_years(),
         only=args.only,
         plans=analysis.plans(),
         tolerance_pp=args.tolerance_pp,
@@ -442,7 +467,12 @@ def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
     )
     started = time.perf_counter()
     results = run_reports(
-        specs, corpus_dir=args.corpus, jobs=args.jobs, force=args.force, show_code=args.show_code
+        specs,
+        corpus_dir=args.corpus,
+        jobs=args.jobs,
+        force=args.force,
+        show_code=args.show_code,
+        analysis=analysis,  # the site's pages read the same analysis (warned once)
     )
     took = time.perf_counter() - started
     return _report_outcome(results, took)

@@ -55,8 +55,9 @@ class OutputPathError(ValueError):
 
 
 def protected_dirs() -> tuple[Path, ...]:
-    """Folders the package only reads: all of data/ (the evidence, the review decisions, the
-    reference figures, the registry)."""
+    """Folders no output of the package goes into: all of data/ (the evidence, the review
+    decisions, the reference figures, the registry). The one write under data/ is the review
+    file, by the review store (:mod:`qzanalysis.review.store`), when a researcher decides."""
     return (RAW_DIR, CURATED_DIR, REFERENCE_DIR, DATA_DIR)  # the most specific is named first
 
 

@@ -59,20 +59,29 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write(path: Path, writer: Callable[[Path], None]) -> Path:
+def atomic_write(
+    path: Path,
+    writer: Callable[[Path], None],
+    *,
+    check: Callable[[Path], object] | None = None,
+    mode: int | None = None,
+) -> Path:
     """Write through a temporary file in the same folder and rename: readers never see half a file.
 
     Refuses (:class:`qzanalysis.paths.OutputPathError`) a path inside data/raw, data/curated or
-    data/reference or equal to an input file, so no code path can overwrite the evidence.
+    data/reference or equal to an input file, so no code path can overwrite the evidence. The
+    one exception passes its own ``check``: the review store writes the researcher's review
+    file, on request (:mod:`qzanalysis.review.store`). ``mode``: the file's permissions (default:
+    readable by all, as shared outputs are).
     """
     path = Path(path)
-    paths.check_output(path)
+    (check or paths.check_output)(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         writer(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; outputs are for sharing
+        os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)  # mkstemp makes 0600 files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -309,7 +309,7 @@ def test_a_phone_sized_screen_shows_indicator_and_verdict(browser, request):
         _open(browser, rendered_reports.out_dir / "html" / "year_2020.html")
         boxes = browser.execute_script(
             "return Array.from(document.querySelectorAll('th')).filter(th =>"
-            " /^(indicator|verdict)/.test(th.textContent.trim())).map(th => {"
+            " /^(indicator 指标|verdict 结论)/.test(th.textContent.trim())).map(th => {"
             " const r = th.getBoundingClientRect(); return [th.textContent.trim(), r.left, r.right]; });"
         )
         names = {b[0].split()[0] for b in boxes}

@@ -103,7 +103,12 @@ def test_the_runner_holds_no_domain_rules():
 def test_plan_reports_order_names_and_parameters(tmp_path):
     specs = plan_reports(years=[2020, 2023], plans=["2022-2026"])
     assert [s.name for s in specs] == ["overview", "plan_2022-2026", "year_2020", "year_2023"]
-    assert specs[0].parameters == {"tolerance_pp": 0.2, "corpus_dir": ""}
+    assert specs[0].parameters == {
+        "first_year": 2020,  # the overview spans the years reviewed
+        "last_year": 2023,
+        "tolerance_pp": 0.2,
+        "corpus_dir": "",
+    }
     assert specs[2].parameters == {"year": 2020, "tolerance_pp": 0.2, "corpus_dir": ""}
     assert specs[1].parameters == {"plan": "2022-2026", "tolerance_pp": 0.2, "corpus_dir": ""}
     assert all(s.notebook.parent == paths.NOTEBOOKS_DIR for s in specs)

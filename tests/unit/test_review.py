@@ -176,12 +176,78 @@ def test_orphans_are_reported_not_dropped(tmp_path, statements, shipped_corpus):
             r"review.csv:3: char_end must be greater",
         ),
         ("confirm,x", r"review.csv:3: 2 cells but the header has"),
+        # the span a confirm/reject/correct may record: all three cells or none, integers
+        (
+            row(action="confirm", statement_id="wr2020:x", doc_id="wr2020", char_start="5"),
+            r"review.csv:3: the span of wr2020:x lacks char_end; fill doc_id",
+        ),
+        (
+            row(action="reject", statement_id="wr2020:x", char_start="5", char_end="9"),
+            r"review.csv:3: the span of wr2020:x lacks doc_id",
+        ),
+        (
+            row(
+                action="confirm",
+                statement_id="wr2020:x",
+                doc_id="wr2020",
+                char_start="5.0",
+                char_end="9",
+            ),
+            r"review.csv:3: char_start '5.0' is not a non-negative integer",
+        ),
+        (
+            row(
+                action="correct",
+                statement_id="wr2020:x",
+                doc_id="wr2020",
+                char_start="9",
+                char_end="9",
+                value="1",
+            ),
+            r"review.csv:3: char_end must be greater than char_start",
+        ),
+        (
+            row(
+                action="confirm",
+                statement_id="wr2020:x",
+                doc_id="wr2022_excerpt",
+                char_start="5",
+                char_end="9",
+            ),
+            r"review.csv:3: doc_id 'wr2022_excerpt' but statement_id wr2020:x is about wr2020",
+        ),
     ],
 )
 def test_malformed_rows_name_the_line(tmp_path, line, message):
     f = write(tmp_path, "# comment on line 1", HEADER, line)
     with pytest.raises(ReviewError, match=message):
         load_review(f)
+
+
+def test_confirm_reject_correct_may_record_their_span(tmp_path):
+    """The span cells of a confirm/reject/correct are read as written (checked, not required)."""
+    f = write(
+        tmp_path,
+        HEADER,
+        row(
+            action="confirm", statement_id="wr2020:a", doc_id="wr2020", char_start=338, char_end=342
+        ),
+        row(action="reject", statement_id="wr2020:b"),
+        row(
+            action="correct",
+            statement_id="b",  # an id without a doc_id prefix: nothing to compare doc_id with
+            doc_id="wr2020",
+            char_start=0,
+            char_end=4,
+            unit="%",
+        ),
+    )
+    got = load_review(f)[["statement_id", "doc_id", "char_start", "char_end"]]
+    assert got.to_dict("records") == [
+        {"statement_id": "wr2020:a", "doc_id": "wr2020", "char_start": "338", "char_end": "342"},
+        {"statement_id": "wr2020:b", "doc_id": "", "char_start": "", "char_end": ""},
+        {"statement_id": "b", "doc_id": "wr2020", "char_start": "0", "char_end": "4"},
+    ]
 
 
 def test_duplicate_decision_and_unknown_column(tmp_path):
@@ -335,6 +401,6 @@ def test_apply_review_keeps_the_extracted_rows_and_attrs(tmp_path, statements, s
     fai = sid_of(statements, "7.3%")
     f = write(tmp_path, HEADER, row(action="reject", statement_id=fai))
     out = apply_review(statements, f, corpus=shipped_corpus)
-    assert out.attrs == {"orphans": [], "rejected": 1, "out_of_scope": 0}
+    assert out.attrs == {"orphans": [], "rejected": 1, "out_of_scope": 0, "rekeyed": {}}
     kept = statements[statements["statement_id"] != fai].reset_index(drop=True)
     assert out.drop(columns="review_action").reset_index(drop=True).equals(kept)

@@ -267,6 +267,15 @@ def _departs(line: str) -> bool:
     )
 
 
+def _without_span(line: str) -> str:
+    """A shipped confirm/reject/correct line without the span it records (the draft writes none;
+    the spans were recorded afterwards, see test_review_survival.py); other lines as they are."""
+    cells = line.split(",", 5)  # action, statement_id, doc_id, char_start, char_end: never quoted
+    if cells[0] not in ("confirm", "reject", "correct"):
+        return line
+    return ",".join([*cells[:2], "", "", "", cells[5]])
+
+
 def test_draft_of_the_shipped_gold_is_the_annotated_part_of_the_review_file(shipped_corpus, raw):
     """data/curated/review.csv says its wr2022_excerpt and wr2020 decisions were drafted with
     this tool from the gold and then read line by line; they were kept as drafted, so the draft
@@ -276,7 +285,7 @@ def test_draft_of_the_shipped_gold_is_the_annotated_part_of_the_review_file(ship
         draft = draft_review(shipped_corpus, load_gold_for(shipped_corpus, FIXTURES), raw)
     drafted = [ln for ln in review_csv(draft).splitlines() if not _departs(ln)]
     shipped = [
-        ln
+        _without_span(ln)
         for ln in paths.REVIEW_FILE.read_text(encoding="utf-8").splitlines()
         if ln and not ln.startswith("#") and not _departs(ln)
     ]

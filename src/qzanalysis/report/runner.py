@@ -450,8 +450,12 @@ def run_reports(
     force: bool = False,
     show_code: bool = False,
     progress: Callable[[str], None] = print,
+    analysis=None,
 ) -> list[ReportResult]:
-    """Render ``specs`` into ``out_dir`` (default outputs/); one result per report."""
+    """Render ``specs`` into ``out_dir`` (default outputs/); one result per report.
+
+    ``analysis``: the analysis of the same corpus and parameters, when the caller has it (the
+    index, source and indicator pages are built from it); else it is computed once here."""
     corpus_dir = Path(corpus_dir) if corpus_dir else paths.RAW_DIR
     out_dir = Path(out_dir) if out_dir else paths.OUTPUTS_DIR
     corpus = load_corpus(corpus_dir)  # a broken corpus stops everything before any kernel starts
@@ -465,6 +469,7 @@ def run_reports(
             show_code=show_code,
             progress=progress,
             corpus_dir=corpus_dir,
+            analysis=analysis,
         )
 
 
@@ -478,12 +483,13 @@ def _run_batch(
     show_code: bool,
     progress: Callable[[str], None],
     corpus_dir: Path,
+    analysis=None,
 ) -> list[ReportResult]:
     digests = input_digests(corpus)
     jobs = jobs or default_jobs()
     for stale in (out_dir / "notebooks").glob(".*.running.ipynb"):  # left by an interrupted run
         stale.unlink(missing_ok=True)
-    analysis = _site_analysis(specs, corpus_dir)
+    analysis = analysis or _site_analysis(specs, corpus_dir)
     site = pages.site_map([s.name for s in specs] + _earlier_names(specs, out_dir), analysis)
     skipped, todo = _split_up_to_date(
         specs, digests, out_dir, force=force, show_code=show_code, site=site

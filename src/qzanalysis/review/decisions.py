@@ -120,6 +120,8 @@ def _validate_row(rec: dict, where: str, line: int, seen: dict[str, int]) -> dic
         _fail(where, f"action {rec.get('action')!r}; use one of {', '.join(ACTIONS)}")
     _check_key(rec, action, where, line, seen)
     _check_values(rec, where)
+    if action != "add":
+        _check_span(rec, where)
     if action == "correct" and not any(rec.get(f, "") for f in FIELDS):
         _fail(
             where,
@@ -185,6 +187,37 @@ def _check_add(rec: dict, where: str) -> None:
     for f in _ADD_NEEDS:
         if not rec.get(f, ""):
             _fail(where, f"add needs {f}")
+    _check_offsets(rec, where)
+
+
+def _check_span(rec: dict, where: str) -> None:
+    """The span a confirm/reject/correct may record (all of doc_id, char_start, char_end or none).
+
+    It lets :func:`apply_review` re-attach the decision when a rule change alters the
+    statement_id (:mod:`qzanalysis.review.survival`).
+    """
+    span = ("doc_id", "char_start", "char_end")
+    missing = [f for f in span if not rec.get(f, "")]
+    if len(missing) == len(span):
+        return
+    sid = rec.get("statement_id", "")
+    if missing:
+        _fail(
+            where,
+            f"the span of {sid} lacks {', '.join(missing)}; fill doc_id, char_start and char_end "
+            "of its statement, or leave all three empty",
+        )
+    _check_offsets(rec, where)
+    prefix = sid.split(":", 1)[0] if ":" in sid else ""
+    if prefix and prefix != rec["doc_id"]:
+        _fail(
+            where,
+            f"doc_id {rec['doc_id']!r} but statement_id {sid} is about {prefix}; "
+            "record the span of that statement",
+        )
+
+
+def _check_offsets(rec: dict, where: str) -> None:
     for f in ("char_start", "char_end"):
         if not re.fullmatch(r"\d+", rec[f]):
             _fail(where, f"{f} {rec[f]!r} is not a non-negative integer")
@@ -239,9 +272,14 @@ def apply_review(
     Returns:
         The statements with rejected rows dropped, corrections applied, added rows appended,
         and a ``review_action`` column (confirm/correct/add, '' when no decision).
-        ``result.attrs["orphans"]`` lists decisions whose statement_id was not found (as records;
-        :func:`get_orphans` gives them as a table), and a warning names them. Decisions about
-        documents that are not in the corpus are skipped and counted in
+        A confirm/reject/correct whose statement_id was not found but that records its span is
+        re-attached to the one statement now on that span, when the text there and the value
+        agree (:mod:`~qzanalysis.review.survival`), and applied to it:
+        ``result.attrs["rekeyed"]`` maps its old statement_id to the new one (the review file is
+        not rewritten). ``result.attrs["orphans"]`` lists the decisions that could not be placed,
+        each with its reason (as records; :func:`get_orphans` gives them as a table), and a
+        warning names them. ``result.attrs["rejected"]`` counts the rows rejected. Decisions
+        about documents that are not in the corpus are skipped and counted in
         ``result.attrs["out_of_scope"]``.
     """
     out = schema.coerce("statements", statements)
@@ -249,6 +287,7 @@ def apply_review(
     decisions = _as_review(review)
     if decisions is None or decisions.empty:
         out.attrs["orphans"] = []
+        out.attrs["rekeyed"] = {}
         return out
     if registry is None:
         from ..indicators import load_registry
@@ -261,21 +300,24 @@ def apply_review(
     todo = _sort_decisions(decisions, in_corpus)
     if todo.added and corpus is None:
         _fail_without_corpus(todo.added)
-    out, orphans, rejected = _apply_edits(out, todo.edits, registry)
+    out, orphans, rejected, rekeyed = _apply_edits(out, todo.edits, registry, corpus)
     if todo.added:
         out = pd.concat([out, _added_rows(todo.added, corpus, registry)], ignore_index=True)
     out = schema.coerce("statements", out)
     out["review_action"] = out["review_action"].fillna("").astype("string")
     _warn_orphans(orphans)
     _record(out, orphans, rejected, todo.out_of_scope)
+    out.attrs["rekeyed"] = rekeyed
     _warn_out_of_scope(todo.out_of_scope)
     return out
 
 
 def get_orphans(reviewed: pd.DataFrame) -> pd.DataFrame:
-    """The decisions :func:`apply_review` could not apply (line, statement_id, action, note)."""
+    """The decisions :func:`apply_review` could not apply (line, statement_id, action, note,
+    reason: why it was not re-attached by its span, e.g. "no span recorded")."""
     return pd.DataFrame(
-        reviewed.attrs.get("orphans", []), columns=["line", "statement_id", "action", "note"]
+        reviewed.attrs.get("orphans", []),
+        columns=["line", "statement_id", "action", "note", "reason"],
     )
 
 
@@ -336,32 +378,35 @@ def _fail_without_corpus(added: list[dict]) -> None:
 
 
 def _apply_edits(
-    out: pd.DataFrame, edits: list[dict], registry
-) -> tuple[pd.DataFrame, list[dict], int]:
-    """Confirm, correct and reject rows in place; return (table, orphans, rows rejected)."""
+    out: pd.DataFrame, edits: list[dict], registry, corpus
+) -> tuple[pd.DataFrame, list[dict], int, dict[str, str]]:
+    """Confirm, correct and reject rows in place (a decision whose statement_id is gone is
+    re-attached by its span when it can be); return (table, orphans, rows rejected, rekeyed)."""
+    from .survival import reattach
+
     index = {sid: i for i, sid in zip(out.index, out["statement_id"].astype(str), strict=True)}
-    orphans: list[dict] = []
+    found = [(rec, index[rec["statement_id"]]) for rec in edits if rec["statement_id"] in index]
+    missing = [rec for rec in edits if rec["statement_id"] not in index]
+    again = reattach(out, missing, {i: rec["line"] for rec, i in found}, corpus)
     drop: list = []
-    for rec in edits:
-        action, sid = rec["action"], (rec["statement_id"] or "")
-        if sid not in index:
-            orphans.append(
-                {
-                    "line": rec["line"],
-                    "statement_id": sid,
-                    "action": action,
-                    "note": rec.get("note", ""),
-                }
-            )
-            continue
-        i = index[sid]
-        if action == "reject":
+    for rec, i in [*found, *again.placed]:
+        if rec["action"] == "reject":
             drop.append(i)
-        elif action == "confirm":
+        elif rec["action"] == "confirm":
             out.at[i, "review_action"] = "confirm"
         else:
             _correct(out, i, rec, registry)
-    return out.drop(index=drop), orphans, len(drop)
+    orphans = [
+        {
+            "line": rec["line"],
+            "statement_id": rec["statement_id"] or "",
+            "action": rec["action"],
+            "note": rec.get("note", ""),
+            "reason": rec["reason"],
+        }
+        for rec in again.orphans
+    ]
+    return out.drop(index=drop), orphans, len(drop), again.rekeyed
 
 
 def _correct(out: pd.DataFrame, i, rec: dict, registry) -> None:
@@ -390,13 +435,27 @@ def _convert(field: str, value: str):
 
 
 def _warn_orphans(orphans: list[dict]) -> None:
+    from .survival import NO_SPAN, REKEY_HINT
+
     if not orphans:
         return
-    ids = ", ".join(f"{o['statement_id']} (line {o['line']})" for o in orphans[:10])
+    ids = ", ".join(
+        f"{o['statement_id']} (line {o['line']}"
+        + ("" if o["reason"] == NO_SPAN else f": not re-keyed by span, {o['reason']}")
+        + ")"
+        for o in orphans[:10]
+    )
     more = f" and {len(orphans) - 10} more" if len(orphans) > 10 else ""
+    no_span = sum(o["reason"] == NO_SPAN for o in orphans)
+    why = (
+        f" {no_span} of them record no span (doc_id, char_start, char_end) to re-key by;"
+        if no_span
+        else ""
+    )
     warnings.warn(
         f"{len(orphans)} review decision(s) refer to statements the extractor no longer "
-        f"produces: {ids}{more}. Re-check them and update the review file.",
+        f"produces: {ids}{more}. Re-check them and update the review file.{why} "
+        f"{REKEY_HINT}.",
         stacklevel=3,
     )
 

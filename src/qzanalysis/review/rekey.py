@@ -178,8 +178,10 @@ def _drop_corrections_now_made(rec: dict, new_row: pd.Series) -> None:
 def _as_text(x) -> str:
     if x is None or x is pd.NA or (isinstance(x, float) and pd.isna(x)):
         return ""
-    if isinstance(x, float):
-        return str(int(x)) if x.is_integer() else repr(x)
+    if isinstance(
+        x, float
+    ):  # repr(float(...)): numpy 2 writes repr(np.float64(7.3)) as np.float64(7.3)
+        return str(int(x)) if x.is_integer() else repr(float(x))
     return str(x)
 
 
