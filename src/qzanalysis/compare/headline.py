@@ -97,12 +97,32 @@ def _gap_text(signed_gap: object, unit: str, measure: str) -> str:
     return f"{float(signed_gap):+,.6g}{gap_unit} ({word} than planned)"
 
 
+def _target_fields(r: Mapping, sources: Sources) -> dict:
+    """What a verdict or a not-judged row says of its target: the target as the explanations
+    write it, who set it, and where it can be read (statement, document, reference URL)."""
+    tau = r["tolerance"] if pd.notna(r["tolerance"]) else 0.0
+    return {
+        "target": target_text(
+            r["comparator"],
+            r["value"],
+            r["value_high"],
+            r["unit"] or "",
+            r["measure"],
+            r["direction"],
+            tau,
+        ),  # fmt: skip
+        "set_by": sources.set_by(r["doc_id"], r["statement_id"]),
+        "target_statement_id": r["statement_id"],
+        "target_doc_id": r["doc_id"] or None,
+        "target_url": sources.target_url(r["statement_id"]),
+    }
+
+
 def verdict_rows(comparisons: pd.DataFrame, sources: Sources) -> list[dict]:
     """One row per judged target (exceeded, met, boundary, narrow miss, missed)."""
     rows = []
     for r in comparisons[comparisons["status"].isin(JUDGED)].to_dict("records"):
         unit = r["unit"] or ""
-        tau = r["tolerance"] if pd.notna(r["tolerance"]) else 0.0
         outcome = f"{_num(r['outcome_value'])}{unit} ({r['outcome_period']})"
         if r["outcome_kind"] == "expected":
             outcome += " estimate 预计"
@@ -113,19 +133,7 @@ def verdict_rows(comparisons: pd.DataFrame, sources: Sources) -> list[dict]:
                 "indicator_id": r["indicator_id"],
                 "indicator_label": r["indicator_label"] or r["indicator_text"],
                 "year": r["year"],
-                "target": target_text(
-                    r["comparator"],
-                    r["value"],
-                    r["value_high"],
-                    unit,
-                    r["measure"],
-                    r["direction"],
-                    tau,
-                ),  # fmt: skip
-                "set_by": sources.set_by(r["doc_id"], r["statement_id"]),
-                "target_statement_id": r["statement_id"],
-                "target_doc_id": r["doc_id"] or None,
-                "target_url": sources.target_url(r["statement_id"]),
+                **_target_fields(r, sources),
                 "outcome": outcome,
                 "gap": _gap_text(r["signed_gap"], unit, r["measure"]),
                 "call": r["status"],
@@ -295,24 +303,11 @@ def unjudged(comparisons: pd.DataFrame, sources: Sources) -> tuple[pd.DataFrame,
     rest = comparisons[comparisons["status"].isin(NOT_JUDGED)]
     rows = []
     for r in rest.to_dict("records"):
-        tau = r["tolerance"] if pd.notna(r["tolerance"]) else 0.0
         rows.append(
             {
                 "indicator_label": r["indicator_label"] or r["indicator_text"],
                 "year": r["year"],
-                "target": target_text(
-                    r["comparator"],
-                    r["value"],
-                    r["value_high"],
-                    r["unit"] or "",
-                    r["measure"],
-                    r["direction"],
-                    tau,
-                ),  # fmt: skip
-                "set_by": sources.set_by(r["doc_id"], r["statement_id"]),
-                "target_statement_id": r["statement_id"],
-                "target_doc_id": r["doc_id"] or None,
-                "target_url": sources.target_url(r["statement_id"]),
+                **_target_fields(r, sources),
                 "status": r["status"],
                 "reason": REASONS[_reason(r)],
             }

@@ -22,6 +22,7 @@ import pandas as pd
 from .. import schema
 from ..corpus import load_corpus
 from .decisions import BLANK, FIELDS, ReviewError
+from .rekey import reads_as
 
 _STOPS = "。！？!?\n"
 
@@ -376,16 +377,9 @@ def _drop_unchanged(fields: dict, row: dict) -> dict:
 
 
 def _reads(field: str, wanted: str, have) -> bool:
-    """True when the extractor's ``have`` is already ``wanted`` (a cell of the review file)."""
-    have = _text(have)
-    if wanted == BLANK:
-        return have == ""
-    if field in ("value", "value_high"):
-        try:
-            return have != "" and abs(float(wanted) - float(have)) < 1e-9
-        except ValueError:
-            return False
-    return wanted == have
+    """True when the extractor's ``have`` is already ``wanted`` (a cell of the review file);
+    the rule rekey uses to drop a correction the extractor now makes itself."""
+    return reads_as(field, wanted, have)
 
 
 def _check_corrected_period(fields: dict, row: dict) -> None:

@@ -169,7 +169,7 @@ def _keyed(df: pd.DataFrame) -> pd.DataFrame:
 def _drop_corrections_now_made(rec: dict, new_row: pd.Series) -> None:
     """Clear the corrected fields the new extraction already has; nothing left -> confirm."""
     for f in FIELDS:
-        if rec.get(f) and _same(f, rec[f], new_row[f]):
+        if rec.get(f) and reads_as(f, rec[f], new_row[f]):
             rec[f] = ""
     if not any(rec.get(f) for f in FIELDS):
         rec["action"] = "confirm"
@@ -185,7 +185,8 @@ def _as_text(x) -> str:
     return str(x)
 
 
-def _same(field: str, wanted: str, have) -> bool:
+def reads_as(field: str, wanted: str, have) -> bool:
+    """True when a statement's ``have`` already is the review cell ``wanted`` (numbers to 1e-9)."""
     have_s = _as_text(have)
     if wanted == BLANK:
         return have_s == ""
