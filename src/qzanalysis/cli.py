@@ -9,6 +9,7 @@ done in one line from a notebook. A subcommand is an ``_add_<name>`` function (i
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -222,6 +223,17 @@ def _add_report(sub) -> None:
         "--show-code", action="store_true", help="open the folded code cells in the HTML"
     )
     p.add_argument("--force", action="store_true", help="re-run reports that are up to date")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list the reports that would run and why (what changed), and run none",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop a report that runs longer than this (it is listed as failed)",
+    )
     p.set_defaults(func=cmd_report)
 
 
@@ -436,6 +448,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     if _bad_as_of("report", args.as_of):
         return 2
+    if args.timeout is not None and not (args.timeout > 0 and math.isfinite(args.timeout)):
+        print("qzanalysis report: --timeout must be a number of seconds above 0", file=sys.stderr)
+        return 2
     years = parse_years(args.years)  # a ReportError (exit 2) before any work
     inputs = output_inputs(args)
     paths.check_output(paths.OUTPUTS_DIR, inputs, expect="dir")
@@ -455,8 +470,9 @@ def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
 
     print("extracting and comparing…", flush=True)
     analysis = analyse(args.corpus, tolerance_pp=args.tolerance_pp, as_of=args.as_of or None)
-    # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
-    write_tables(analysis.tables())
+    if not args.dry_run:
+        # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
+        write_tables(analysis.tables())
     specs = plan_reports(
         args.corpus,
         years=years or analysis.review_years(),
@@ -465,6 +481,14 @@ def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
         tolerance_pp=args.tolerance_pp,
         as_of=args.as_of,
     )
+    if args.dry_run:
+        from .report.dryrun import explain, print_plan
+
+        print_plan(
+            explain(specs, analysis=analysis, corpus_dir=args.corpus, show_code=args.show_code,
+                    force=args.force)
+        )  # fmt: skip
+        return 0
     started = time.perf_counter()
     results = run_reports(
         specs,
@@ -473,6 +497,7 @@ def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
         force=args.force,
         show_code=args.show_code,
         analysis=analysis,  # the site's pages read the same analysis (warned once)
+        timeout=args.timeout,
     )
     took = time.perf_counter() - started
     return _report_outcome(results, took)

@@ -418,3 +418,36 @@ def test_the_years_come_from_the_corpus(corpus_copy):
         )
     years = [s.parameters["year"] for s in plan_reports(corpus_copy, only=["year"])]
     assert years == list(range(2019, 2028))
+
+
+def test_a_dry_run_says_what_would_run_and_why(rendered_reports, tmp_path, monkeypatch):
+    """Issue 13 §4: right after the session's render every report is up to date; a review file
+    that differs (one comment line more) makes every report's key change, and the dry run
+    names the review file as the reason. Nothing is run either way."""
+    import shutil
+
+    from qzanalysis.pipeline import analyse
+    from qzanalysis.report.dryrun import explain
+
+    specs = plan_reports()
+    rows = explain(specs, analysis=analyse(), out_dir=rendered_reports.out_dir)
+    assert [(name, what) for name, what, _ in rows] == [(s.name, "up to date") for s in specs]
+    review = tmp_path / "review.csv"
+    shutil.copy(paths.REVIEW_FILE, review)
+    with open(review, "a", encoding="utf-8") as f:
+        f.write("# one more comment\n")
+    monkeypatch.setattr(paths, "REVIEW_FILE", review)
+    rows = explain(specs, analysis=analyse(), out_dir=rendered_reports.out_dir)
+    assert {what for _, what, _ in rows} == {"run"}
+    assert all(why == "changed: review" for _, _, why in rows), rows
+
+
+def test_a_report_over_its_timeout_fails_alone(tmp_path):
+    """--timeout: a report that runs longer is stopped and listed as failed with the reason."""
+    from qzanalysis.report import run_reports
+
+    specs = plan_reports(years=[2020], only=["year"])
+    results = run_reports(specs, out_dir=tmp_path, jobs=1, timeout=0.5, progress=lambda m: None)
+    assert [r.status for r in results] == ["failed"]
+    assert "--timeout 0.5 s" in results[0].error
+    assert not (tmp_path / "html" / "year_2020.html").exists()

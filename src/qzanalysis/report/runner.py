@@ -27,8 +27,9 @@ from ..notebook import PAGE_ENV
 from ..tables import atomic_write
 from . import pages
 from .html import provenance_footer, render_html
+from .lock import ReportLocked, _pid_alive, report_lock  # noqa: F401 - re-exported
 from .site import SiteMap, citation_html, decorate_report
-from .specs import ReportError, ReportSpec
+from .specs import ReportSpec
 
 KERNEL_START_RETRIES = 3
 #: Messages of kernel-start failures worth a retry (a busy machine, not a broken notebook).
@@ -40,6 +41,8 @@ _KERNEL_START_ERRORS = (
     "ZMQError",
     "Address already in use",
 )
+#: key_parts of the reports of the current batch, by name (saved with each rendered report).
+_INPUTS: dict[str, dict[str, str]] = {}
 #: Where each kind of report is listed in the index.
 _KIND_RANK = {"overview": 0, "plan": 1, "year": 2}
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +62,7 @@ class ReportResult:
     key: str = ""
     finished: str = ""
     attempts: int = 1
+    inputs: dict = field(default_factory=dict)  # key_parts: what the key hashed, by name
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,19 +93,31 @@ def input_digests(corpus: Corpus) -> dict[str, str]:
     }
 
 
+def key_parts(
+    spec: ReportSpec, digests: dict[str, str], *, show_code: bool, site: SiteMap | None = None
+) -> dict[str, str]:
+    """What a report's key hashes, by name (so a dry run can say which one changed): the
+    notebook, the parameters, every input digest, the code-shown switch and the site's pages
+    (a report's header links to them)."""
+    parts = {
+        "notebook": _file_digest(spec.notebook),
+        "parameters": hashlib.sha256(
+            json.dumps(spec.parameters, sort_keys=True).encode()
+        ).hexdigest(),
+        **digests,
+        "code": "shown" if show_code else "folded",
+    }
+    if site is not None:
+        parts["site"] = hashlib.sha256(json.dumps(site.pages()).encode()).hexdigest()
+    return parts
+
+
 def report_key(
     spec: ReportSpec, digests: dict[str, str], *, show_code: bool, site: SiteMap | None = None
 ) -> str:
-    """Hash of the notebook, the parameters, every input digest, the code-shown switch and the
-    site's pages (a report's header links to them)."""
-    h = hashlib.sha256()
-    if site is not None:
-        h.update(json.dumps(site.pages()).encode())
-    h.update(_file_digest(spec.notebook).encode())
-    h.update(json.dumps(spec.parameters, sort_keys=True).encode())
-    h.update(json.dumps(digests, sort_keys=True).encode())
-    h.update(b"show_code" if show_code else b"hide_code")
-    return h.hexdigest()
+    """Hash of :func:`key_parts`."""
+    parts = key_parts(spec, digests, show_code=show_code, site=site)
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def _cache_file(out_dir: Path, name: str) -> Path:
@@ -161,6 +177,35 @@ def _stderr_to(log_file: Path) -> Iterator[None]:
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+class ReportTimeout(RuntimeError):
+    """A report ran longer than ``--timeout`` seconds."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`ReportTimeout` in this (main) thread after ``seconds`` (Unix; elsewhere,
+    or off the main thread, no limit). papermill stops the kernel as the error unwinds."""
+    usable = seconds and hasattr(signal, "setitimer")
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise ReportTimeout(f"stopped after --timeout {seconds:g} s")
+
+    try:
+        previous = signal.signal(signal.SIGALRM, expired)
+    except ValueError:  # not the main thread
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _execute(spec: ReportSpec, out_notebook: Path) -> int:
@@ -226,8 +271,9 @@ def run_one(
     key: str,
     digests: dict[str, str],
     site: SiteMap,
+    timeout: float | None = None,
 ) -> ReportResult:
-    """Execute and render one report; never raises (a failure is a result)."""
+    """Execute and render one report; never raises (a failure is a result, a timeout too)."""
     started = time.perf_counter()
     nb_dir, html_dir = out_dir / "notebooks", out_dir / "html"
     nb_dir.mkdir(parents=True, exist_ok=True)
@@ -237,7 +283,7 @@ def run_one(
         spec.name, spec.title, spec.kind, "failed", parameters=spec.parameters, key=key
     )
     try:
-        with _stderr_to(out_dir / ".cache" / f"{spec.name}.kernel.log"):
+        with _stderr_to(out_dir / ".cache" / f"{spec.name}.kernel.log"), _time_limit(timeout):
             result.attempts = _execute(spec, tmp_nb)
         os.replace(tmp_nb, nb_dir / f"{spec.name}.ipynb")
         (nb_dir / f"{spec.name}.error.ipynb").unlink(missing_ok=True)
@@ -272,84 +318,6 @@ def _short_error(exc: BaseException) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The lock: one report run per outputs/ folder
-# --------------------------------------------------------------------------------------------
-
-
-class ReportLocked(ReportError):
-    """Another live ``qzanalysis report`` holds the lock of this outputs/ folder."""
-
-
-def _lock_file(out_dir: Path) -> Path:
-    return out_dir / ".cache" / "report.lock"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    except OSError:
-        return False
-    return True
-
-
-def _lock_holder(lock: Path) -> int | None:
-    """The PID written in ``lock`` (None when unreadable or not a number)."""
-    try:
-        return int(lock.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        return None
-
-
-def _take_lock(lock: Path) -> bool:
-    """Create ``lock`` holding our PID; False when it exists already."""
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(f"{os.getpid()}\n")
-    return True
-
-
-@contextmanager
-def report_lock(out_dir: Path) -> Iterator[None]:
-    """Hold ``out_dir/.cache/report.lock`` (our PID) while a report run writes ``out_dir``.
-
-    A lock of a dead process is taken over; a lock of this process is re-entered (the CLI holds
-    it around :func:`run_reports`, which takes it too).
-
-    Raises:
-        ReportLocked: another live process holds it; the message says which and what to do.
-    """
-    lock = _lock_file(Path(out_dir))
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(3):
-        if _take_lock(lock):
-            break
-        holder = _lock_holder(lock)
-        if holder == os.getpid():
-            yield  # re-entered: the outer holder removes it
-            return
-        if holder is not None and _pid_alive(holder):
-            raise ReportLocked(
-                f"another qzanalysis report (pid {holder}) is writing {out_dir}; wait for it or "
-                f"remove the lock {lock} if no such process runs"
-            )
-        lock.unlink(missing_ok=True)  # stale: its process is gone (or the file is garbage)
-    else:
-        raise ReportLocked(f"cannot take the lock {lock}; remove it if no qzanalysis report runs")
-    try:
-        yield
-    finally:
-        if _lock_holder(lock) == os.getpid():
-            lock.unlink(missing_ok=True)
-
-
-# --------------------------------------------------------------------------------------------
 # The batch
 # --------------------------------------------------------------------------------------------
 
@@ -374,6 +342,7 @@ class _Progress:
         self.results[res.name] = res
         where = f"[{self.done}/{self.total}] {res.title}"
         if res.status == "rendered":
+            res.inputs = _INPUTS.get(res.name, {})
             _save_cached(self.out_dir, res)
             self.progress(f"{where}: rendered in {res.seconds:.1f} s")
         else:
@@ -393,6 +362,7 @@ def _split_up_to_date(
     skipped: dict[str, ReportResult] = {}
     todo: list[tuple[ReportSpec, str]] = []
     for spec in specs:
+        _INPUTS[spec.name] = key_parts(spec, digests, show_code=show_code, site=site)
         key = report_key(spec, digests, show_code=show_code, site=site)
         cached = None if force else _up_to_date(spec, key, out_dir)
         if cached is not None:
@@ -433,6 +403,8 @@ def _run_todo(todo: list[tuple[ReportSpec, str]], tracker: _Progress, jobs: int,
             tracker.starting(spec)
             tracker.record(run_one(spec, key=key, **kwargs))
         return
+    # several kernels at once: one thread of BLAS/OpenMP each, or they fight over the cores
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_die_with_parent, initargs=(os.getpid(),)
     ) as pool:
@@ -451,6 +423,7 @@ def run_reports(
     show_code: bool = False,
     progress: Callable[[str], None] = print,
     analysis=None,
+    timeout: float | None = None,
 ) -> list[ReportResult]:
     """Render ``specs`` into ``out_dir`` (default outputs/); one result per report.
 
@@ -470,6 +443,7 @@ def run_reports(
             progress=progress,
             corpus_dir=corpus_dir,
             analysis=analysis,
+            timeout=timeout,
         )
 
 
@@ -484,6 +458,7 @@ def _run_batch(
     progress: Callable[[str], None],
     corpus_dir: Path,
     analysis=None,
+    timeout: float | None = None,
 ) -> list[ReportResult]:
     digests = input_digests(corpus)
     jobs = jobs or default_jobs()
@@ -510,6 +485,7 @@ def _run_batch(
         show_code=show_code,
         digests=digests,
         site=site,
+        timeout=timeout,
     )
     results = {**skipped, **tracker.results}
     ordered = [results[s.name] for s in specs]
