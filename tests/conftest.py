@@ -44,3 +44,23 @@ def rendered_reports(tmp_path_factory):
     results = run_reports(plan_reports(), out_dir=out_dir, jobs=2, progress=log.append)
     by_name = {r.name: r for r in results}
     return SimpleNamespace(out_dir=out_dir, results=results, log=log, result=by_name.__getitem__)
+
+
+@pytest.fixture(scope="session")
+def one_document_corpus():
+    """Make a corpus folder ``dest`` holding one shipped document (``doc_id``) and its manifest
+    row: ``one_document_corpus(dest, "wr2020")`` (quick to extract)."""
+    import csv
+
+    def make(dest: Path, doc_id: str) -> Path:
+        dest.mkdir(parents=True, exist_ok=True)
+        with open(paths.RAW_DIR / "manifest.csv", encoding="utf-8-sig", newline="") as f:
+            row = next(r for r in csv.DictReader(f) if r["doc_id"] == doc_id)
+        shutil.copy(paths.RAW_DIR / row["file"], dest / row["file"])
+        with open(dest / "manifest.csv", "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+        return dest
+
+    return make

@@ -18,19 +18,9 @@ DOC = "wr2020"
 
 
 @pytest.fixture()
-def small_corpus(tmp_path):
+def small_corpus(tmp_path, one_document_corpus):
     """A copy of the shipped corpus reduced to the 2020 work report (quick to extract)."""
-    dest = tmp_path / "corpus"
-    dest.mkdir()
-    with open(paths.RAW_DIR / "manifest.csv", encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
-    row = next(r for r in rows if r["doc_id"] == DOC)
-    shutil.copy(paths.RAW_DIR / row["file"], dest / row["file"])
-    with open(dest / "manifest.csv", "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(row))
-        writer.writeheader()
-        writer.writerow(row)
-    return dest
+    return one_document_corpus(tmp_path / "corpus", DOC)
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@ agreement`` end to end, on tmp_path review files (never data/curated/review.csv,
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 
@@ -30,18 +29,9 @@ def _real_review_file_untouched():
 
 
 @pytest.fixture(scope="module")
-def small_corpus(tmp_path_factory):
+def small_corpus(tmp_path_factory, one_document_corpus):
     """The shipped corpus reduced to the 2020 work report."""
-    dest = tmp_path_factory.mktemp("corpus")
-    with open(paths.RAW_DIR / "manifest.csv", encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
-    row = next(r for r in rows if r["doc_id"] == DOC)
-    shutil.copy(paths.RAW_DIR / row["file"], dest / row["file"])
-    with open(dest / "manifest.csv", "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(row))
-        writer.writeheader()
-        writer.writerow(row)
-    return dest
+    return one_document_corpus(tmp_path_factory.mktemp("corpus"), DOC)
 
 
 @pytest.fixture(scope="module")

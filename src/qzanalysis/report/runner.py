@@ -41,8 +41,6 @@ _KERNEL_START_ERRORS = (
     "ZMQError",
     "Address already in use",
 )
-#: key_parts of the reports of the current batch, by name (saved with each rendered report).
-_INPUTS: dict[str, dict[str, str]] = {}
 #: Where each kind of report is listed in the index.
 _KIND_RANK = {"overview": 0, "plan": 1, "year": 2}
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -333,6 +331,8 @@ class _Progress:
     def __init__(self, total: int, done: int, out_dir: Path, progress: Callable[[str], None]):
         self.total, self.done, self.out_dir, self.progress = total, done, out_dir, progress
         self.results: dict[str, ReportResult] = {}
+        #: key_parts of each report by name, saved with its render (what --dry-run compares)
+        self.inputs: dict[str, dict[str, str]] = {}
 
     def starting(self, spec: ReportSpec) -> None:
         self.progress(f"[{self.done + 1}/{self.total}] {spec.title} …")
@@ -342,7 +342,7 @@ class _Progress:
         self.results[res.name] = res
         where = f"[{self.done}/{self.total}] {res.title}"
         if res.status == "rendered":
-            res.inputs = _INPUTS.get(res.name, {})
+            res.inputs = self.inputs.get(res.name, {})
             _save_cached(self.out_dir, res)
             self.progress(f"{where}: rendered in {res.seconds:.1f} s")
         else:
@@ -362,7 +362,6 @@ def _split_up_to_date(
     skipped: dict[str, ReportResult] = {}
     todo: list[tuple[ReportSpec, str]] = []
     for spec in specs:
-        _INPUTS[spec.name] = key_parts(spec, digests, show_code=show_code, site=site)
         key = report_key(spec, digests, show_code=show_code, site=site)
         cached = None if force else _up_to_date(spec, key, out_dir)
         if cached is not None:
@@ -474,6 +473,9 @@ def _run_batch(
             f"{len(skipped)} of {len(specs)} report(s) up to date (use --force to re-run them)"
         )
     tracker = _Progress(len(specs), len(skipped), out_dir, progress)
+    tracker.inputs = {
+        spec.name: key_parts(spec, digests, show_code=show_code, site=site) for spec, _ in todo
+    }
     if todo:
         progress(f"rendering {len(todo)} report(s) with {min(jobs, len(todo))} job(s)…")
     _run_todo(
