@@ -84,7 +84,7 @@ def report(
                 g["period_end"],
             ):
                 diffs.append(f"period {r['period_start']}..{r['period_end']}!={g['period']}")
-            want = registry.match(g["indicator"])
+            want = registry.match(g["indicator"], g.get("city", ""))
             if want in LISTED_IDS and (pd.isna(r["indicator_id"]) or r["indicator_id"] != want):
                 diffs.append(f"id {r['indicator_id']}!={want}")
             if diffs:

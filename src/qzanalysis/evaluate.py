@@ -71,9 +71,9 @@ def load_gold(
         files = sorted(Path(gold_dir).glob("gold_*.csv"))
     frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
     gold = pd.concat(frames, ignore_index=True)
-    manifest = pd.read_csv(manifest_file, dtype=str)
+    manifest = pd.read_csv(manifest_file, dtype=str, keep_default_na=False)
     gold = gold.merge(
-        manifest[["file", "doc_id"]],
+        manifest[["file", "doc_id", "city"]],
         left_on="doc",
         right_on="file",
         how="left",
@@ -165,7 +165,7 @@ def score_matches(gold: pd.DataFrame, extracted: pd.DataFrame, registry) -> dict
                     str(r["period_end"]) if pd.notna(r["period_end"]) else "",
                 ) == (g["period_start"], g["period_end"])
             elif attr == "indicator_id":
-                want = registry.match(g["indicator"])
+                want = registry.match(g["indicator"], g.get("city", ""))
                 if want not in LISTED_IDS:
                     continue
                 good = pd.notna(r["indicator_id"]) and r["indicator_id"] == want

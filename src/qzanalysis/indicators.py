@@ -72,6 +72,31 @@ def normalise_phrase(phrase: str | None) -> str:
     return _EMPTY_BRACKETS.sub("", text)
 
 
+#: A phrase opening with the name of a county-level place ("江山市生产总值", "龙游县…", "柯城区…"):
+#: two characters and 县/区/市. Its figure is that place's, not the city's, so it gets no id of the
+#: registry (a county's GDP must never be compared with the city's GDP target).
+_PLACE_OPENING = re.compile(
+    # not a zone or a kind of area inside the city (集聚区, 开发区, 山区, 城区 …)
+    r"^(?!集聚|开发|示范|功能|高新|保税|试验|先行|核心|景区|园区|山区|城区|市区|社区|小区|新区|片区|街区|"
+    r"湾区|都市|城市)[\u4e00-\u9fff]{2}[县区市]"
+)
+
+
+def place_opening(phrase: str | None) -> str:
+    """The county-level place name a phrase opens with ("龙游县生产总值" -> "龙游县"), or ""."""
+    m = _PLACE_OPENING.match(phrase or "")
+    return m.group(0) if m else ""
+
+
+def other_territory(phrase: str | None, home: str = "") -> bool:
+    """True when ``phrase`` opens with a county-level place other than ``home`` (the city the
+    document is about, e.g. 衢州市: "衢州市生产总值" is the city's own)."""
+    m = _PLACE_OPENING.match(phrase or "")
+    if m is None:
+        return False
+    return not (home and (m.group(0) == home or home.startswith(m.group(0)[:2])))
+
+
 class RegistryError(ValueError):
     """A malformed indicators.yaml: the message names the entry and what to fix."""
 
@@ -141,9 +166,10 @@ class IndicatorRegistry:
     def get(self, indicator_id: str | None) -> Indicator | None:
         return self.indicators.get(indicator_id) if indicator_id else None
 
-    def match(self, phrase: str | None) -> str | None:
-        """Return the id whose longest name/synonym occurs in ``phrase``, or None."""
-        if not phrase:
+    def match(self, phrase: str | None, home: str = "") -> str | None:
+        """Return the id whose longest name/synonym occurs in ``phrase``, or None (also for a
+        phrase about another territory than ``home``, see :func:`other_territory`)."""
+        if not phrase or other_territory(phrase, home):
             return None
         for name, ind_id in self._patterns:
             if name in phrase:

@@ -44,7 +44,8 @@ _FULLWIDTH = str.maketrans(
 # The grammar of a written number (what a number looks like; what it means is in .rules).
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(rules.UNITS, key=len, reverse=True))
-_RANGE_SEP = r"[-—–~～至]{1,2}"
+#: (一 is a dash only between two arabic numbers: "增长5.5%一6%", a typesetting of 5.5%—6%)
+_RANGE_SEP = r"[-—–~～至一]{1,2}"
 # number [unit] [sep number] [多|余] unit [suffix]
 _ARABIC_VALUE = re.compile(
     rf"(?P<n1>{_ARABIC})(?:(?P<u1>{_UNIT_ALT})?(?P<sep>{_RANGE_SEP})(?P<n2>{_ARABIC}))?"
@@ -170,6 +171,24 @@ def find_ranks(text: str) -> Iterator[ValueMention]:
         s, e = m.start("n1") - 1, m.end()
         yield ValueMention(
             s, e, m.start("n1"), m.end("n1"), value, None, "位", None, text[s:e], "rank"
+        )
+
+
+def find_rank_words(text: str) -> Iterator[ValueMention]:
+    """Ranks in words or as a top-N: "居全省首位" (1), "居全省前3" (3 or better: 'le')."""
+    for m in rules.RANK_WORDS.finditer(text):
+        if rules.ITEMS_RANKED.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "12项指标中8项增速居全省前三": how many items rank so, not an indicator's rank
+        if m.group("first"):
+            s, e = m.span("first")
+            yield ValueMention(s, e, s, e, 1.0, None, "位", None, text[s:e], "rank")
+            continue
+        value = parse_number(m.group("n1"))
+        if value is None:
+            continue
+        s, e = m.start("n1") - 1, m.end()
+        yield ValueMention(
+            s, e, m.start("n1"), m.end("n1"), value, None, "位", "le", text[s:e], "rank"
         )
 
 
@@ -381,6 +400,10 @@ def _arabic_value(text: str, m: re.Match, quotes: list[Span]) -> ValueMention | 
     unit = rules.UNITS[unit_written]
     if unit == "万" and rules.PEOPLE_AFTER_WAN.match(text[m.end("unit") :]):
         unit = "万人"  # "257万衢州人民"
+    if unit == "个" and rules.POINTS_LATER_IN_LIST.match(text, m.end("unit")):
+        unit = "百分点"  # "分别提高0.8个、1.3个百分点": the list's last unit is the unit of all
+    if unit == "元" and text.endswith(rules.PER_MONTH, 0, s):
+        unit = "元/月"  # "提高到每月1150元"
     comp, e = _suffix_comparator(text, m.end("unit"))
     if value_high is not None:
         comp = "range"
@@ -438,6 +461,7 @@ def find_values(text: str) -> list[ValueMention]:
     claims = _Claims(len(text))
     # 1. Forms with their own meaning claim their characters first.
     claims.add(find_ranks(text))
+    claims.add(find_rank_words(text))
     claims.add(find_rank_moves(text))
     claims.add(find_ratios(text))
     claims.add(find_ratio_followers(text, [v for v in claims.found if v.special == "ratio"]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..indicators import place_opening
 from . import rules
 from .numbers import ValueMention
 
@@ -64,11 +65,13 @@ def _last_verb(pre: str) -> tuple[str, str, str] | None:
 Verb = tuple[str, str, str]  # (verb, measure, direction), see VERB_MEASURES
 
 
-def decide_measure(v: ValueMention, seg_pre: str, clause_pre: str) -> tuple[str, str]:
+def decide_measure(
+    v: ValueMention, seg_pre: str, clause_pre: str, seg_post: str = ""
+) -> tuple[str, str]:
     """Measure and direction of a value from its unit and the verbs before it.
 
     ``seg_pre`` is the text of the value's own list segment before it, ``clause_pre`` the text of
-    its clause before it.
+    its clause before it, ``seg_post`` the text of its segment after it.
     """
     special = _special_measure(v, clause_pre)
     if special is not None:
@@ -85,8 +88,16 @@ def decide_measure(v: ValueMention, seg_pre: str, clause_pre: str) -> tuple[str,
             clause_pre
         ) else "increase"
     if v.unit in ("%", "‰"):
+        if verb and verb[1] == "growth" and _over_years(clause_pre):
+            return "change", verb[2]  # "四年累计增长27.6%": the change over the years, not a rate
         return _rate_measure(verb, seg_pre)
-    return _amount_measure(v, verb, seg_pre)
+    return _amount_measure(v, verb, seg_pre, clause_pre, seg_post)
+
+
+def _over_years(clause_pre: str) -> bool:
+    """ "四年累计增长", "与2020年相比四年增长了", "累计增长" right before the value."""
+    tail = clause_pre.rstrip()[-12:]
+    return bool(re.search(rf"(?:{rules.YEARS_SPAN.pattern}|累计(?:增长|提高)了?)$", tail))
 
 
 def _special_measure(v: ValueMention, clause_pre: str) -> tuple[str, str] | None:
@@ -116,7 +127,9 @@ def _rate_measure(verb: Verb | None, seg_pre: str) -> tuple[str, str]:
     return measure, direction
 
 
-def _amount_measure(v: ValueMention, verb: Verb | None, seg_pre: str) -> tuple[str, str]:
+def _amount_measure(
+    v: ValueMention, verb: Verb | None, seg_pre: str, clause_pre: str, seg_post: str
+) -> tuple[str, str]:
     """A figure in an absolute unit (亿元, 家, 公里, 倍 …)."""
     changes = verb is not None and verb[1] in ("growth", "change")
     if v.unit == "倍" and changes and verb[2] == "increase":
@@ -128,14 +141,20 @@ def _amount_measure(v: ValueMention, verb: Verb | None, seg_pre: str) -> tuple[s
     if v.unit in rules.EXTENT_UNITS:
         return ("count", "") if rules.COUNT_VERBS.search(seg_pre) else ("level", "")
     if v.unit in rules.COUNT_UNITS or v.unit in rules.CAPACITY_UNITS:
-        return _count_unit_measure(seg_pre)
+        return _count_unit_measure(v, seg_pre, clause_pre, seg_post)
     return "level", ""
 
 
-def _count_unit_measure(seg_pre: str) -> tuple[str, str]:
-    """A figure in a count unit: things added ('count') unless the words make it a stock ('level')."""
+def _count_unit_measure(
+    v: ValueMention, seg_pre: str, clause_pre: str, seg_post: str
+) -> tuple[str, str]:
+    """A figure in a count unit: things added or done in the period ('count') only when a verb of
+    adding or doing governs it, or it counts events; else a stock at a date ('level':
+    "全市共有各级各类学校512所", "年末全市卫生机构2850个", "在校生38.6万人"; methods.md §1)."""
     if rules.ADDED_PREFIX.search(seg_pre) and seg_pre.rstrip(" “").endswith("累计"):
         return "count", ""  # "新增就业…五年累计15万人"
+    if rules.RUNNING_TOTAL.search(seg_pre):
+        return "level", ""  # "累计建成未来社区46个": a running total is a stock
     if rules.LEVEL_VERBS.search(seg_pre.rstrip(" “近约超")):
         return "level", ""
     if rules.STANDING_REQUIREMENT.search(seg_pre):
@@ -146,7 +165,16 @@ def _count_unit_measure(seg_pre: str) -> tuple[str, str]:
         return "count", ""
     if rules.LEVEL_NOUNS.search(seg_pre):
         return "level", ""
-    return "count", ""
+    # the segment has no word of its own: a list goes on with its clause's words ("新增A13家、B9家")
+    if rules.RUNNING_TOTAL.search(clause_pre):
+        return "level", ""
+    if rules.COUNT_VERBS.search(clause_pre) or rules.ADDED_PREFIX.search(clause_pre):
+        return "count", ""
+    if rules.DONE_AFTER.match(seg_post):
+        return "count", ""  # "10项民生实事全部完成", "3个综合体列入省级创建名单": things done
+    if v.unit in rules.EVENT_UNITS:
+        return "count", ""  # "接待国内游客6532.8万人次": events of the period
+    return "level", ""
 
 
 def split_items(subject: str, masked_subject: str) -> list[str]:
@@ -201,6 +229,9 @@ def _attach_verb_chains(pieces: list[str], seps: list[str]) -> list[str]:
 
 def _complete_item(item: str, last: str) -> str:
     """An earlier list item completed with what it shares with the last one."""
+    place = place_opening(last)
+    if place and item == place_opening(item) and item != place:
+        return item + last[len(place) :]  # "常山县、开化县生产总值": each county's 生产总值
     mod = next(
         (p for p in rules.PARALLEL_MODIFIERS if last.startswith(p) and len(last) > len(p) + 1), ""
     )

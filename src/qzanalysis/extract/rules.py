@@ -36,7 +36,7 @@ UNITS: dict[str, str] = {
     "万辆": "万辆", "辆": "辆", "万套": "万套", "套": "套", "万个": "万个", "个": "个", "万家": "万家",
     "家": "家", "万宗": "万宗", "宗": "宗", "项": "项", "所": "所", "座": "座", "条": "条", "件": "件",
     "起": "起", "次": "次", "场": "场", "期": "期", "台": "台", "名": "名", "位": "位", "岁": "岁",
-    "天": "天", "倍": "倍", "张": "张", "处": "处", "支": "支", "艘": "艘", "架": "架", "万册": "万册",
+    "天": "天", "倍": "倍", "万张": "万张", "张": "张", "处": "处", "支": "支", "艘": "艘", "架": "架", "万册": "万册",
     "万头": "万头", "头": "头", "批": "批",
     # bare scale words last: "2.2万", "2800亿"
     "万亿": "万亿", "亿": "亿", "万": "万",
@@ -48,13 +48,22 @@ UNIT_NOT_BEFORE: dict[str, str] = {
     "条": "件例", "台": "阶州", "天": "然下", "头": "部", "批": "准复次", "户": "籍口",
     "万": "众物事象全", "亿": "万", "件": "事", "项": "目", "所": "有以属在",
 }
+#: Count units of events (visits, cases, times): a figure in them is a count of the period even
+#: without a verb ("接待国内游客6532.8万人次").
+EVENT_UNITS = {"人次", "万人次", "亿人次", "起", "件", "次", "场"}
+#: "0.8个、1.3个百分点": a 个 whose list ends in 个百分点 is a percentage point (match at the unit end).
+POINTS_LATER_IN_LIST = re.compile(r"(?:[、和及]\s*\d+(?:\.\d+)?个)*[、和及]\s*\d+(?:\.\d+)?个?百分点")
+#: "每月1150元": an amount per month (unit 元/月).
+PER_MONTH = ("每月", "每人每月")
 #: Units whose figure is money.
 MONEY_UNITS = {"万亿元", "亿元", "万元", "元", "亿美元", "万美元", "美元", "亿", "万亿"}
-#: Units that count things (a figure in them is a 'count' unless a level verb governs it).
+#: Units that count things: a figure in them is a 'count' when a verb of adding or doing governs it
+#: (COUNT_VERBS, ADDED_PREFIX) and a stock ('level') otherwise (phrases._count_unit_measure).
 COUNT_UNITS = {
     "家", "个", "项", "所", "套", "座", "条", "件", "起", "宗", "次", "场", "期", "台", "名", "位",
     "户", "辆", "张", "处", "支", "艘", "架", "批", "亩", "万亩", "人", "万人", "人次", "万人次",
     "亿人次", "万平方米", "平方米", "万宗", "万套", "万个", "万户", "万家", "万辆", "万", "头", "万头",
+    "万张",
 }
 #: Units a Chinese numeral may carry (not 个/项/条/期/次...: "两个维护", "一期工程", "四次会议").
 CN_UNITS = {"家", "所", "人", "万人", "亿元", "万元", "元", "岁", "亩", "万亩", "吨", "万吨", "%",
@@ -86,6 +95,13 @@ RANK = re.compile(
     r"(?:[(（][^()（）\n]{0,12}[)）]|[^，。；、,;\n]){0,10}?第(?P<n1>\d+|[一二三四五六七八九十]+)(?P<unit>位|名)?"
     r"(?!方阵|批|道|届|次|轮|阶段|梯队|个|季度|期|名单)"
 )
+#: A rank written in words or as a top-N: "居全省首位" (rank 1), "连续12个月居全省前3" (rank 3 or
+#: better: comparator 'le').
+RANK_WORDS = re.compile(
+    r"(?:全国|全省|全市|全区)(?:[^，。；、,;\n]){0,6}?(?:(?P<first>首位|第一位|榜首)|前(?P<n1>\d+|[一二三四五六七八九十]+)(?P<unit>位|名)?(?![\d个年月天%]))"
+)
+#: A number of items before a top-N rank ("8项增速居全省前三"): the rank is no indicator's.
+ITEMS_RANKED = re.compile(r"\d+(?:项|个(?!月))[^，。；,;\d]{0,6}$")
 #: A move up a ranking: "进位3位".
 RANK_MOVE = re.compile(r"(?:进位|前移|上升|提升)(?P<n1>\d+)(?P<unit>位|名)")
 #: "零突破" (at least one, for the first time) and "零发生/零事故/零死亡" (none).
@@ -193,7 +209,12 @@ FIVE_YEAR_PLANS: dict[str, tuple[int, int]] = {
 #: "第十五个五年规划" in a title names the plan by ordinal.
 PLAN_ORDINAL = re.compile(r"第(十[一二三四五六])个五年规划")
 #: Heading words that make a section a review of results, or a plan.
-HEADING_OUTCOME_WORDS = ("回顾", "成就", "过去", "总结", "主要工作", "工作情况", "进展", "成效", "完成情况")
+#: (a plan's "执行情况/实施情况/落实情况" is its results: "2024年…计划执行情况" reviews 2024, although
+#: it holds 计划; outcome words are tried first)
+HEADING_OUTCOME_WORDS = (
+    "回顾", "成就", "过去", "总结", "主要工作", "工作情况", "进展", "成效", "完成情况", "执行情况",
+    "实施情况", "落实情况",
+)
 HEADING_TARGET_WORDS = ("目标", "任务", "重点工作", "展望", "计划", "打算", "思路", "部署", "重点抓好")
 # fmt: on
 #: A top-level heading ("一、…"): its context lasts until the next one.
@@ -202,6 +223,13 @@ TOP_HEADING = re.compile(r"^(?:#+\s*)?[一二三四五六七八九十]+、")
 SUB_HEADING = re.compile(r"^(?:#+\s*)?(?:[(（][一二三四五六七八九十]+[)）]|\d+[.、．]\s*)")
 #: A sub-heading glued by a conversion to its top-level heading ("一、…1. …"): where to cut.
 GLUED_SUB_HEADING = re.compile(r"(?<=[^\d.])\d+\.\s*(?=\S)|[(（][一二三四五六七八九十]+[)）]")
+#: A number with a unit or % in a short line makes it a statement, not a heading (a headline line
+#: without sentence punctuation: "规上工业增加值增长8.2%　增速居全省第2位").
+VALUE_IN_LINE = re.compile(
+    r"\d(?:\.\d+)?\s*(?:"
+    + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if u not in ("万", "亿"))
+    + ")"
+)
 #: Sentence ends.
 SENTENCE_BREAK = re.compile(r"[。!?！？]+")
 #: Clause breaks inside a sentence (a clause is where an indicator and its number sit together).
@@ -212,7 +240,8 @@ CLAUSE_BREAKS = set(",;:，；：")
 # --------------------------------------------------------------------------------------------
 
 #: Sentence words that make a statement a target / an estimate.
-TARGET_CUES = re.compile(r"力争|确保|(?<!完成)目标|争创|力促|预期|努力实现")
+#: (预期 inside a noun is no cue: 人均预期寿命 is a life expectancy, NOUNS_WITH_CUE_WORDS)
+TARGET_CUES = re.compile(r"力争|确保|(?<!完成)目标|争创|力促|预期(?!寿命)|努力实现")
 #: Completion wording that holds 目标 without making the sentence a plan: "完成年度目标的123%",
 #: "完成年度目标任务的62.4%", "提前一年实现“十三五”规划目标" (removed before TARGET_CUES is searched).
 COMPLETION_PHRASES = re.compile(
@@ -238,7 +267,11 @@ TIME_CUES: tuple[tuple[str, str, object], ...] = (
     (r"(?<!\d)1[—\-–~](\d{1,2})月", "outcome", lambda Y, M, m: (f"{Y}-01", f"{Y}-{int(m.group(1)):02d}")),
     (r"截至(\d{1,2})月(?:底|末|份)?", "outcome", lambda Y, M, m: (f"{Y}-01", f"{Y}-{int(m.group(1)):02d}")),
     (r"截至目前|截至日前|截至当前|目前已", "outcome", lambda Y, M, m: (f"{Y}-{M:02d}", f"{Y}-{M:02d}")),
-    (r"过去一年|一年来|这一年|去年", "outcome", lambda Y, M, m: (str(Y - 1), str(Y - 1))),
+    # "2024年是…的一年": the past year the text goes on to report on (structure._year_is_cue)
+    (r"^\s*(20\d\d)年是", "year_is", None),
+    # "这一年": the year in focus, if the section reports on one; else the year before
+    (r"这一年", "that_year", lambda Y, M, m: (str(Y - 1), str(Y - 1))),
+    (r"过去一年|一年来|去年", "outcome", lambda Y, M, m: (str(Y - 1), str(Y - 1))),
     (r"过去五年|五年来|近五年",
      "outcome", lambda Y, M, m: (str(Y - 5), str(Y - 1)) if M < 7 else (str(Y - 4), str(Y))),
     (r"“?(十[一二三四五六]五)”?(?:期间|时期|以来|规划实施以来)", "plan", None),
@@ -267,6 +300,8 @@ CLAUSE_LAST_YEARS = re.compile(r"后([两二三四])年|剩余([两二三四])�
 CLAUSE_PLAN = re.compile(r"“?(十[一二三四五六]五)”?(?:时期|期间)")  # "“十四五”时期年均增长"
 #: "6月份当月增长11.2%": one month of a part-year report (holds for "，环比增长3.4%").
 CLAUSE_MONTH = re.compile(r"(?<!\d)(\d{1,2})月份?当月")
+#: "去年…增长6.1%": the year before the one the document speaks from (not "比去年", a base).
+CLAUSE_LAST_YEAR = re.compile(r"(?<![比较与])(?:去年|上一年)(?!同期)")
 #: Words that make a clause an achieved result ("2021—2022年实际年均增长6.4%").
 CLAUSE_OUTCOME = re.compile(r"实际|已经?(?:实现|完成|达到)")
 #: Words that make a clause a target ("目标为7%左右", "需达到").
@@ -274,13 +309,44 @@ CLAUSE_TARGET = re.compile(r"目标(?:为|是|值)|预期目标|规划目标|(?:
 #: After a number: "控制在28微克/立方米以内的目标" - the number names a target.
 AFTER_TARGET = re.compile(r"^[^，。；,;]{0,4}?的?(?:目标|预期目标)")
 #: "比2020年提高0.35个百分点": a change from a base year runs from the year after it.
-BASE_YEAR = re.compile(r"(?:比|较)(20\d\d)年")
+BASE_YEAR = re.compile(r"(?:比|较|与)(20\d\d)年")
+#: "四年累计增长27.6%", "与2020年相比四年增长了27.3%", "五年累计新增…": a figure over the N years
+#: ending in the period in focus (a growth over them is a 'change'; methods.md §1).
+YEARS_SPAN = re.compile(
+    r"(?<![前后余第])(?P<n>[两二三四五六七八九十])年(?:来)?"
+    r"(?:(?:累计|共)(?:增长|提高|增加|新增|完成)?|增长|提高|增加)了?"
+)
+#: Chinese numbers of years in YEARS_SPAN.
+CN_YEARS = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+#: A running total over a span ("累计完成固定资产投资7800亿元"): the span, not its last year.
+CUMULATIVE = re.compile(r"累计")
 #: "由A提高到B": a value moving from A to B; A is the earlier figure (its own period).
 FROM_TO = re.compile(
     r"由(?P<a>[^,;。由]{1,20}?)(?:提高|增加|增长|提升|上升|下降|降低|减少|缩小|扩大)(?:到|至)"
 )
 #: A year written between 由/到 and the value it dates ("由2020年的1.86", "到2024年末的1.74").
 STATED_YEAR = re.compile(r"(?:(20\d\d)年(?:末|底)?的?)?\s?")
+#: A clause that is only a time ("2021—2023年，", "2025年末，"): it dates the clauses after it.
+TIME_ONLY_CLAUSE = re.compile(
+    r"\s*(?:从增速看)?(?P<a>20\d\d)(?:\s*[—\-–~至]+\s*(?P<b>20\d\d))?年(?:末|底|全年|以来)?\s*"
+)
+#: A rate in brackets after each name of a list, with the list's verb after it ("集成电路（35.2%）、
+#: 新能源汽车（28.7%）等产品产量快速增长"): the verb's measure, the head noun before it.
+BRACKETED_RATE_VERB = re.compile(
+    r"[)）][^，。；,;]{0,40}?等[^，。；,;]{0,8}?(?P<head>产量|产值|销量|出口|进口|增加值|销售额)?"
+    r"(?:快速|较快|大幅|稳步|分别|均|持续)?(?P<verb>增长|下降)"
+)
 #: Chinese numbers of years in "前两年", "后三年".
 CN_SMALL = {"两": 2, "二": 2, "三": 3, "四": 4}
 
@@ -328,7 +394,8 @@ POINTS_DECREASE_WORDS = re.compile(r"下降|降低|减少|回落|缩小")
 PREFIX_COMPARATORS: tuple[tuple[str, str], ...] = (
     ("不低于", "ge"), ("不少于", "ge"), ("至少", "ge"), ("不超过", "le"), ("不高于", "le"),
     ("最多", "le"), ("控制在", "le"), ("超过", "gt"), ("突破", "gt"), ("高于", "gt"), ("大于", "gt"),
-    ("多于", "gt"), ("超", "gt"), ("低于", "lt"), ("少于", "lt"), ("小于", "lt"), ("大约", "approx"),
+    ("多于", "gt"), ("首破", "gt"), ("跨过", "gt"), ("迈过", "gt"), ("越过", "gt"),
+    ("超", "gt"), ("低于", "lt"), ("少于", "lt"), ("小于", "lt"), ("大约", "approx"),
     ("接近", "approx"), ("约", "approx"), ("近", "approx"),
 )
 # fmt: on
@@ -337,7 +404,7 @@ COUNT_VERBS = re.compile(
     r"新增|新建|新培育|新认定|新引进|新开通|新上线|新改扩建|改扩建|引进|培育|建成|完成|实施|打造|整治|淘汰|"
     r"处置|盘活|垦造|复垦|创建|争创|开工|组建|集聚|办理|打掉|破获|举办|承办|开展|培养|培训|评选|开发|"
     r"搬迁|流转|签约|结对|嘉奖|通报|筛查|走访|服务|解决|选出|抓好|认定|招引|提标|安置|转移|新开|上线|"
-    r"形成|建立|列入|入选|推动|推进|建设|攻坚|打造|再添|市民化|惠及|消化"
+    r"形成|建立|列入|入选|推动|推进|建设|攻坚|打造|再添|市民化|惠及|消化|再就业|接待|查处|确诊|救助"
 )
 #: Verbs directly before a figure in a count unit that make it a stock ('level').
 LEVEL_VERBS = re.compile(
@@ -357,8 +424,15 @@ LEVEL_NOUNS = re.compile(
 #: A figure per head of population is a rate, i.e. a level, whatever its unit counts ("每千人口执业
 #: (助理)医师3.62人", "每万人高价值发明专利拥有量达到8件", "人均公园绿地面积").
 PER_CAPITA = re.compile(r"每(?:[十百千万]|十万)人口?|人均|每户|户均")
+#: A running total at a date ("年末累计建成未来社区46个"): a stock, although 建成 is a verb of doing
+#: ("累计完成造林5.6万亩", "累计新增就业" stay counts over their span).
+RUNNING_TOTAL = re.compile(r"累计(?:建成|达到|达|拥有|有)")
+#: A verb of doing right after the counted noun ("10项民生实事全部完成"): a count, not a stock.
+DONE_AFTER = re.compile(
+    r"[^，。；,;、]{0,12}?(?:全部完成|列入|入选|投产|落地|建成|完成|驰援|稳定就业|就业|参加|受益)"
+)
 #: Prefixes that make a figure the number of things added in the period, whatever follows.
-ADDED_PREFIX = re.compile(r"新增|新建|新培育|新认定|新引进|新开工|新招引")
+ADDED_PREFIX = re.compile(r"新增|新建|新设立|新设|新培育|新认定|新引进|新开工|新招引")
 
 # --------------------------------------------------------------------------------------------
 # Indicator phrases (phrases.py, sentences.py)
@@ -378,19 +452,22 @@ LEADING_FILLERS = re.compile(
     # comparison bases and qualifiers that modify the previous clause's indicator ("，同口径增长10.2%")
     rf"{COMPARISON_BASE}|"
     r"同口径|按可比价格计算|同比|环比|\d{1,2}月份?(?:当月)?|当月|"
-    r"前[两二三四]年|后[两二三四]年|剩余[两二三四]年|20\d\d[—\-–~至]+20\d\d年)+"
+    r"前[两二三四]年|后[两二三四]年|剩余[两二三四]年|20\d\d[—\-–~至]+20\d\d年|"
+    # circumstances and time words that name no indicator ("去年在外部需求偏弱的情况下仍实现增长6.1%")
+    r"去年|上年|而|仍|也|从增速看|按可比价(?:格)?计算|(?:与20\d\d年)?相比|[两二三四五六七八九十]年(?:来)?(?:累计)?|"
+    r"在[^，。；,;]{0,16}?(?:情况|背景|形势|压力)下)+"
 )
 #: Trailing words that are the verb or comparator, not the indicator.
 TRAILING_WORDS = re.compile(
     rf"(?:{COMPARISON_BASE})?(?:分别|均|各|同比|比上年|年均|持续|稳定|继续|全部|已|将|要|再|可)?"
     r"(?:增长|下降|提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|下降到|下降至|降低到|降低至|缩小到|扩大到|提高|提升|增至|降至|降到|达到|达|超过|突破|为|控制在|"
     r"保持在|保持|稳定在|缩小至|缩小到|缩小|减少|增加|压减|低于|高于|不低于|不少于|不超过|最多|近|约|超|"
-    r"上涨|回落|增速|降低|上升|位列|位居|列|居|排名|的|分别|均|各|同比|年均|比上年|了|大幅|全国|全省|全市|由|共|20\d\d年(?:末|底)?)$"
+    r"上涨|回落|增速|降低|上升|位列|位居|列|居|排名|的|分别|均|各|同比|年均|比上年|了|大幅|全国|全省|全市|由|共|仅|只|首破|首次突破|跨过|迈过|20\d\d年(?:末|底)?)$"
 )
 #: Words that hand out a list of values to a list of items: "A和B分别增长8.0%、7.0%",
 #: "A、B均下降20%", "A、B各8000亩" (not 人均, 年均, 平均, 浓均, 每).
 DISTRIBUTIVE = re.compile(
-    r"(?:分别|(?<![人年平浓均])均(?=增长|下降|达到|提高|降低|超过|突破|为|完成|保持|在|减少|压减|控制|低于|高于|不低于|不少于|\d)"
+    r"(?:分别|(?<![人年平浓均])均(?=增长|下降|达到|提高|降低|超过|突破|为|完成|保持|在|减少|压减|控制|低于|高于|不低于|不少于|居|位居|位列|列|排|\d)"
     r"|(?<![每])各(?=\d|增长|下降|达到|提高|完成|新增))"
 )
 #: A cleaned phrase that names no indicator (the number belongs to the previous one):
@@ -401,7 +478,24 @@ NO_INDICATOR = re.compile(
 )
 #: Phrases that name no indicator of their own but refer back to the sentence's last one:
 #: "全市生产总值年均增长6%左右，总量突破3200亿元" (总量 = the GDP's level).
-REFERRING_NOUNS = ("年均", "增速", "同比", "其中", "总量", "总规模", "规模", "总额", "总数", "总值")
+REFERRING_NOUNS = (
+    "年均",
+    "增速",
+    "同比",
+    "其中",
+    "总量",
+    "总规模",
+    "规模",
+    "总额",
+    "总数",
+    "总值",
+    "这一数据",
+    "这一数字",
+    "这一比例",
+    "这一指标",
+    "该指标",
+    "这一比重",
+)
 #: Separators between the items of a list sharing one verb.
 ITEM_SEPARATORS = re.compile(r"、|以及|和|及|与")
 #: A list piece made only of action verbs ("新建", "改扩建").

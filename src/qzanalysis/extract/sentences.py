@@ -17,6 +17,7 @@ from ..indicators import IndicatorRegistry
 from . import rules
 from .numbers import ValueMention, find_values
 from .phrases import (
+    _last_verb,
     area_qualified,
     clean_indicator,
     decide_measure,
@@ -27,7 +28,14 @@ from .phrases import (
     selected_into,
     split_items,
 )
-from .structure import Context, Sentence, deadline_context, document_sentences, mask_brackets
+from .structure import (
+    Context,
+    Sentence,
+    deadline_context,
+    document_sentences,
+    mask_brackets,
+    speaking_time,
+)
 from .timing import clause_cue, from_to_years, kind_period
 
 #: Old-Mac and Windows line breaks inside a quote: the quote is for reading, written with \n
@@ -102,6 +110,7 @@ class _SentenceReader:
         self.shared_comparators: dict[int, str] = {}  # "分别超过6.6万元、3.8万元": gt for both
         self.breakdown: tuple[str, int] | None = None  # "其中…": (the whole's indicator, first row)
         self.statement_at = 0  # the first row after the last semicolon
+        self.year_of: dict[int, str] = {}  # "2021—2023年…分别增长a、b和c": a year per value
 
     def read(self, mentions: list[ValueMention]) -> list[_Row]:
         """The rows of the sentence's ``mentions`` (in order)."""
@@ -115,7 +124,19 @@ class _SentenceReader:
             self._read_deadline(c_start, cm[0].start if cm else c_end)
             if cm:
                 self._read_clause(c_start, c_end, cm)
+            else:
+                self._read_time_clause(c_start, c_end)
         return self.rows
+
+    def _read_time_clause(self, c_start: int, c_end: int) -> None:
+        """A clause that is only a past time ("2021—2023年，", "2025年末，") dates the next ones:
+        results of that year or span (a future one is left to the deadline cues)."""
+        m = rules.TIME_ONLY_CLAUSE.fullmatch(self.text, c_start, c_end)
+        if m is None:
+            return
+        first, last = m.group("a"), m.group("b") or m.group("a")
+        if int(last) < speaking_time(self.doc)[0]:
+            self.carry = Context("outcome", first, last, explicit=True)
 
     def _read_deadline(self, c_start: int, limit: int) -> None:
         """A "到2027年" in the clause before its first value dates this clause and the next ones."""
@@ -160,7 +181,18 @@ class _SentenceReader:
             items = self._earlier_items(len(after))  # "，分别增长…": the items named before
         if len(items) == 1 and len(after) >= 2 and len(after) % 2 == 0:
             items = expand_urban_rural(items[0], 2) or items
+        self._years_in_turn(after, items)
         return self._assign(after, items)
+
+    def _years_in_turn(self, after: list[ValueMention], items: list[str]) -> None:
+        """ "2021—2023年，A年均分别增长8.6%、3.9%和6.6%": one subject and one value per year of the
+        span in force: each value is its year's (methods.md §1)."""
+        span = self.carry
+        if len(items) != 1 or span is None or span.kind != "outcome" or "-" in span.start:
+            return
+        first, last = int(span.start[:4]), int(span.end[:4])
+        if last > first and last - first + 1 == len(after):
+            self.year_of.update((id(v), str(first + i)) for i, v in enumerate(after))
 
     def _earlier_items(self, n: int) -> list[str]:
         """The last list of ``n`` items, or the indicators of the last ``n`` rows ([] if too few)."""
@@ -212,7 +244,11 @@ class _SentenceReader:
     ) -> None:
         """Rows for one value: measure, indicator(s), comparator, unit, kind and period."""
         clause_pre = self.text[c_start : v.start]
-        measure, direction = decide_measure(v, seg_pre, clause_pre)
+        measure, direction = decide_measure(v, seg_pre, clause_pre, self.text[v.end : seg_end])
+        measure = self._breakdown_measure(v, measure)
+        bracketed = self._bracketed_rate(v, seg_end)
+        if bracketed is not None:
+            measure, direction = bracketed[:2]
         if measure == "count" and from_to_years(self.text, self.from_to, v) is not None:
             measure = "level"  # "高新技术企业由42家增加到135家": two stocks, not things added
         gap = self._benchmark_gap(v, seg_pre)
@@ -224,6 +260,8 @@ class _SentenceReader:
             indicators = assigned
         else:
             indicators = [self._indicator(v, seg_pre, seg_end, measure)]
+        if bracketed is not None and bracketed[2] and indicators[0]:
+            indicators = [indicators[0].rstrip("（( ") + bracketed[2]]  # 集成电路 + 产量
         comparator = (
             v.comparator or prefix_comparator(seg_pre) or self.shared_comparators.get(id(v)) or "eq"
         )
@@ -234,12 +272,40 @@ class _SentenceReader:
         kind, p_start, p_end = kind_period(
             self.doc, self.text, self.sent, v, measure, self.from_to, c_start, cue or self.carry
         )
+        if id(v) in self.year_of:
+            p_start = p_end = self.year_of[id(v)]
         for ind in indicators:
             self.rows.append(
                 _Row(v, ind, measure, direction, kind, p_start, p_end, comparator, unit, self.sent)
             )
         if indicators and indicators[-1] and gap is None and v.special != "grade_level":
             self.last_indicator = indicators[-1]
+
+    def _breakdown_measure(self, v: ValueMention, measure: str) -> str:
+        """A part of a breakdown without a verb of its own is measured as its whole: "新引进项目38个，
+        其中50亿元以上项目5个" (things added, as the 38)."""
+        if measure != "level" or self.breakdown is None or not self.breakdown[1]:
+            return measure
+        wholes = [r for r in self.rows[: self.breakdown[1]] if r.unit == v.unit]
+        if (
+            wholes
+            and wholes[-1].measure == "count"
+            and not _last_verb(self.text[v.start - 8 : v.start])
+        ):
+            return "count"
+        return measure
+
+    def _bracketed_rate(self, v: ValueMention, seg_end: int) -> tuple[str, str, str] | None:
+        """ "集成电路（35.2%）、新能源汽车（28.7%）等产品产量快速增长": a rate in brackets after a
+        name, governed by the list's verb -> (measure, direction, head noun), else None."""
+        if v.unit != "%" or self.text[v.start - 1 : v.start] not in "（(" or v.start == 0:
+            return None
+        m = rules.BRACKETED_RATE_VERB.match(self.text, v.end, self.sent.end)
+        if m is None:
+            return None
+        if m.group("verb") == "增长":
+            return "growth", "increase", m.group("head") or ""
+        return "change", "decrease", m.group("head") or ""
 
     def _indicator(self, v: ValueMention, seg_pre: str, seg_end: int, measure: str) -> str:
         """The indicator a value is about: the words before it (and a noun right after it), or the
@@ -341,7 +407,7 @@ def _to_records(doc: Document, rows: list[_Row], registry: IndicatorRegistry) ->
                 "statement_id": sid,
                 "doc_id": doc.doc_id,
                 "kind": r.kind,
-                "indicator_id": registry.match(r.indicator),
+                "indicator_id": registry.match(r.indicator, doc.city),
                 "indicator_text": r.indicator,
                 "measure": r.measure,
                 "direction": r.direction,

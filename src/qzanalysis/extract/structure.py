@@ -65,6 +65,7 @@ def _is_heading(line: str) -> bool:
         len(s) <= 40
         and not re.search(r"[。;；!！?？]", s)
         and not s.endswith((":", "：", ",", "，"))
+        and not rules.VALUE_IN_LINE.search(s)  # "规上工业增加值增长8.2%　增速居全省第2位"
     )
 
 
@@ -82,10 +83,35 @@ def plan_by_ordinal(title: str) -> tuple[int, int] | None:
     return rules.FIVE_YEAR_PLANS.get(m.group(1) + "五") if m else None
 
 
+_TITLE_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def _title_year(doc: Document) -> int | None:
+    """The one year a document's title names ("数说2024：…", "2027年…政府工作报告"), or None."""
+    years = set(_TITLE_YEAR.findall(doc.title))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def speaking_time(doc: Document) -> tuple[int, int]:
+    """(year, month) a document speaks from: its publication date, or January of the year its title
+    names when that is later ("2027年…政府工作报告" circulated in November 2026 speaks for 2027:
+    今年 is 2027, 过去一年 2026; methods.md §1)."""
+    Y, M = doc.published_year, doc.published_month
+    titled = _title_year(doc)
+    return (titled, 1) if titled is not None and titled > Y else (Y, M)
+
+
+def subject_year(doc: Document) -> int | None:
+    """The past year a document reports on, when its title names one ("数说2024：…" published in
+    May 2025 speaks of 2024), else None."""
+    titled = _title_year(doc)
+    return titled if titled is not None and titled < doc.published_year else None
+
+
 def heading_context(heading: str, doc: Document, previous: Context) -> Context:
     """The context a heading sets: a review (HEADING_OUTCOME_WORDS) or a plan
     (HEADING_TARGET_WORDS) of the year or plan it names; else the previous context goes on."""
-    Y = doc.published_year
+    Y, M = speaking_time(doc)
     years = [int(y) for y in re.findall(r"(20\d\d)年", heading)]
     fyp = plan_named_in(heading)
     is_outcome = any(w in heading for w in rules.HEADING_OUTCOME_WORDS)
@@ -95,9 +121,8 @@ def heading_context(heading: str, doc: Document, previous: Context) -> Context:
             return Context("outcome", str(years[0]), str(years[0]), heading)
         if fyp and fyp[1] <= Y:
             return Context("outcome", str(fyp[0]), str(fyp[1]), heading)
-        if doc.published_month >= 7 and not doc.doc_type.startswith("work_report"):
+        if M >= 7 and not doc.doc_type.startswith("work_report"):
             # a progress report written late in the year: this year to date
-            M = doc.published_month
             return Context("outcome", f"{Y}-01", f"{Y}-{M:02d}", heading)
         return Context("outcome", str(Y - 1), str(Y - 1), heading)
     if is_target:
@@ -111,17 +136,21 @@ def heading_context(heading: str, doc: Document, previous: Context) -> Context:
 
 def default_context(doc: Document) -> Context:
     """The context before the first heading: a plan's years for a plan, else the year reported on
-    (the previous year for work reports, bulletins and anything published by March)."""
-    Y = doc.published_year
+    (the previous year for work reports, bulletins and anything published by March; the year a
+    title names for a document published after it: "数说2024：…")."""
+    Y, M = speaking_time(doc)
     if doc.doc_type.startswith("plan_") and doc.doc_type != "plan_evaluation":
         fyp = plan_named_in(doc.title) or plan_by_ordinal(doc.title)
         if fyp:
             return Context("target", str(fyp[0]), str(fyp[1]), "")
         return Context("target", str(Y + 1), str(Y + 5), "")
+    reported = subject_year(doc)
+    if reported is not None:
+        return Context("outcome", str(reported), str(reported), "")
     if (
         doc.doc_type
         in ("work_report", "work_report_excerpt", "statistical_bulletin", "plan_evaluation")
-        or doc.published_month <= 3
+        or M <= 3
     ):
         return Context("outcome", str(Y - 1), str(Y - 1), "")
     return Context("outcome", str(Y), str(Y), "")
@@ -155,15 +184,30 @@ def _time_cue(
         return _deadline_cue(m, text, doc, base)
     if kind == "target_this_year":
         return _this_year_cue(m, text, doc, base)
-    s, e = fn(doc.published_year, doc.published_month, m)
+    if kind == "year_is":
+        return _year_is_cue(m, doc)
+    if kind == "that_year":
+        if base.kind == "outcome" and not base.span and "-" not in base.start:
+            return Context("outcome", base.start, base.end, explicit=True), False
+        kind = "outcome"  # no year in focus: the year before the document's
+    s, e = fn(*speaking_time(doc), m)
     return Context(
         "outcome" if kind == "outcome" else "target", s, e, explicit=True
     ), kind == "target"
 
 
+def _year_is_cue(m: re.Match, doc: Document) -> tuple[Context, bool] | None:
+    """ "2024年是…的一年。": a past year opening a sentence is the year what follows reports on,
+    until the next top-level heading (a digest published the year after; methods.md §1)."""
+    year = int(m.group(1))
+    if year >= speaking_time(doc)[0]:
+        return None  # "2025年是“十四五”收官之年" in a plan for 2025: the heading decides
+    return Context("outcome", str(year), str(year), explicit=True), True
+
+
 def _plan_cue(m: re.Match, doc: Document) -> tuple[Context, bool]:
     """ "“十四五”期间": the plan's years, a result once the plan has (mostly) ended, else a horizon."""
-    Y, M = doc.published_year, doc.published_month
+    Y, M = speaking_time(doc)
     span = rules.FIVE_YEAR_PLANS[m.group(1)]
     if span[1] < Y or (span[1] == Y and M >= 7):
         return Context("outcome", str(span[0]), str(span[1]), explicit=True), False
@@ -184,7 +228,7 @@ def _this_year_cue(
     m: re.Match, text: str, doc: Document, base: Context
 ) -> tuple[Context, bool] | None:
     """ "今年": this year's target, except inside this year's results or inside a multi-year plan."""
-    Y, M = doc.published_year, doc.published_month
+    Y, M = speaking_time(doc)
     if base.kind == "outcome" and base.end[:4] == str(Y):
         if "-" in base.start:  # a progress report: "今年新开工…" = this year to date
             return Context("outcome", f"{Y}-01", f"{Y}-{M:02d}", explicit=True), False
@@ -196,7 +240,7 @@ def _this_year_cue(
 
 def deadline_context(doc: Document, base: Context, year: int) -> Context | None:
     """The target context "到{year}年" sets inside ``base`` (None for a past year)."""
-    Y = doc.published_year
+    Y = speaking_time(doc)[0]
     if year < Y:
         return None
     start = (
@@ -294,15 +338,18 @@ def _paragraph_sentences(
     out: list[Sentence] = []
     for i, (s_start, s_end) in enumerate(_split_sentences(line, line_start)):
         sent = text[s_start:s_end]
-        cue, persistent = cue_context(sent, doc, base)
+        # later sentences read their cues in what the paragraph set ("2024年是…。这一年，…")
+        cue, persistent = cue_context(sent, doc, base if para_ctx is None else para_ctx)
         if i == 0:
             para_ctx = _opening_context(sent, cue, persistent, doc, base, section)
             ctx = base if para_ctx is None else para_ctx
         elif cue is None:
             ctx = base if para_ctx is None else para_ctx
+        elif _names_the_same_span(cue, para_ctx):
+            ctx = para_ctx  # "“十四五”时期成就…。五年来，…": the five years the paragraph named
         else:
             ctx = cue
-            if persistent and cue.kind == "target" and not cue.deadline:
+            if persistent and (cue.kind == "target" and not cue.deadline or cue.kind == "outcome"):
                 section.horizon = (
                     cue  # "今后五年" frames what follows; a later "到2027年" only its sentence
                 )
@@ -310,6 +357,17 @@ def _paragraph_sentences(
                 para_ctx = cue  # "1—9月，…。…": a part-year holds for the rest of the paragraph
         out.append(Sentence(s_start, s_end, ctx, section.label))
     return out
+
+
+def _names_the_same_span(cue: Context, para_ctx: Context | None) -> bool:
+    """A vague span cue ("五年来") inside a paragraph that opened by naming a span of results."""
+    return (
+        para_ctx is not None
+        and para_ctx.span
+        and cue.span
+        and cue.kind == para_ctx.kind == "outcome"
+        and not cue.label
+    )
 
 
 def _opening_context(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..corpus import Document
 from . import rules
 from .numbers import ValueMention
-from .structure import Context, Sentence, plan_by_ordinal, plan_named_in
+from .structure import Context, Sentence, plan_by_ordinal, plan_named_in, speaking_time
 
 
 def plan_span(doc: Document, sent: Sentence) -> tuple[int, int] | None:
@@ -42,7 +42,7 @@ class _Clause:
 
     @property
     def year(self) -> int:
-        return self.doc.published_year
+        return speaking_time(self.doc)[0]
 
 
 Cue = tuple[Context, bool]  # (context, whether it holds for the following clauses)
@@ -81,7 +81,9 @@ def _plan_period_cue(c: _Clause) -> Cue | None:
     if rules.EXPECTED_CUES.search(c.before) or (c.carry is not None and c.carry.kind == "expected"):
         kind = "expected"
     else:
-        kind = "outcome" if b < c.year or (b == c.year and c.doc.published_month >= 7) else "target"
+        kind = (
+            "outcome" if b < c.year or (b == c.year and speaking_time(c.doc)[1] >= 7) else "target"
+        )
     return Context(kind, str(a), str(b)), False
 
 
@@ -168,6 +170,14 @@ def _past_year_cue(c: _Clause) -> Cue | None:
     return None
 
 
+def _last_year_cue(c: _Clause) -> Cue | None:
+    """ "去年在…的情况下仍实现增长6.1%": the year before the document's."""
+    if not rules.CLAUSE_LAST_YEAR.search(c.before):
+        return None
+    year = str(c.year - 1)
+    return Context("outcome", year, year), True
+
+
 def _outcome_words_cue(c: _Clause) -> Cue | None:
     """ "实际", "已实现" outside a results section: an outcome (of the plan so far, if any)."""
     if not (rules.CLAUSE_OUTCOME.search(c.before) and c.sent.ctx.kind != "outcome"):
@@ -187,6 +197,7 @@ _CLAUSE_CUES = (
     _plan_part_cue,
     _target_words_cue,
     _standing_cue,
+    _last_year_cue,
     _past_year_cue,
     _outcome_words_cue,
 )
@@ -216,6 +227,11 @@ def kind_period(
         years = re.findall(r"(20\d\d)年", before)
         if years:
             start = end = years[-1]
+    years = rules.YEARS_SPAN.search(before)
+    if years and measure in ("change", "count", "level") and end[:4].isdigit():
+        # "四年累计增长27.6%", "五年累计新增…": the N years ending in the period in focus
+        last = int(end[:4])
+        return kind, str(last - rules.CN_YEARS[years.group("n")] + 1), str(last)
     if measure == "growth" and "年均" in before:
         span = _average_span(text, from_to, v)
         if span is not None:
@@ -229,6 +245,9 @@ def kind_period(
     if (
         start[:4] != end[:4]
         and measure in ("level", "share", "ratio", "rank", "completion")
+        and not (
+            measure == "level" and rules.CUMULATIVE.search(before)
+        )  # a running total: the span
         and not (measure == "completion" and kind == "outcome")
     ):
         return kind, end, end  # a state over a span is the state at its end
@@ -297,7 +316,7 @@ def _from_to_period(
 
 def _stated_year_period(doc: Document, kind: str, year: int) -> tuple[str, str, str]:
     """A value dated by the year written with it: an outcome when that year is past."""
-    return ("outcome" if year < doc.published_year else kind), str(year), str(year)
+    return ("outcome" if year < speaking_time(doc)[0] else kind), str(year), str(year)
 
 
 def from_to_years(text: str, from_to: list[re.Match], v: ValueMention) -> tuple[str, str] | None:
