@@ -36,6 +36,39 @@ UNSEEN_DIR = ROOT / "tests" / "fixtures" / "unseen"
 UNSEEN_GOLD = UNSEEN_DIR / "gold_unseen.csv"
 
 
+#: The round-4 held-out documents (issue 11) and the score they got before any rule saw them.
+ROUND4_DIR = ROOT / "tests" / "fixtures" / "round4"
+
+
+def bench_round4(registry) -> None:
+    """Round 4: the first honest score (recorded in first_score.json when the documents were first
+    run, before any rule was changed for them) beside the score of the rules now."""
+    import json
+
+    first = json.loads((ROUND4_DIR / "first_score.json").read_text(encoding="utf-8"))
+    corpus = load_corpus(ROUND4_DIR)
+    gold = load_gold(
+        files=[ROUND4_DIR / "gold_round4.csv"], manifest_file=ROUND4_DIR / "manifest.csv"
+    )
+    extracted = extract_statements(corpus, registry)
+    now = score_matches(match(gold, extracted, corpus), extracted, registry)
+    cols = (
+        "recall",
+        "precision",
+        "kind",
+        "measure",
+        "comparator",
+        "unit",
+        "period",
+        "indicator_id",
+    )
+    print("\n== round 4 held-out documents (tests/fixtures/round4): first score vs now ==")
+    print(f"first score: {first['how']} (commit {first['measured_at_commit']})")
+    print(f"{'':6s} " + " ".join(f"{c:>12s}" for c in cols))
+    print(f"{'first':6s} " + " ".join(f"{first['all'][c]:12.3f}" for c in cols))
+    print(f"{'now':6s} " + " ".join(f"{now[c]:12.3f}" for c in cols))
+
+
 def load_unseen() -> tuple[Corpus, pd.DataFrame]:
     """The unseen test corpus (tests/fixtures/unseen) and its gold annotation."""
     corpus = load_corpus(UNSEEN_DIR)
@@ -181,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
             registry,
             show_misses="-v" in argv,
         )
+    if (ROUND4_DIR / "gold_round4.csv").is_file():
+        bench_round4(registry)
     bench_speed(corpus)
     bench_long_document(corpus)
     return 0
