@@ -189,6 +189,18 @@ def test_a_referring_noun_carries_the_subject():
     ]
 
 
+def test_a_total_after_a_flow_is_the_stock():
+    doc = "全年新认定省级专精特新企业85家，总数达到403家；新增上市公司3家、总数达18家。\n"
+    df = extract(doc, **DIGEST)
+    assert rows(df, "indicator_text", "measure", "value") == [
+        ("新认定省级专精特新企业", "count", 85.0),
+        ("省级专精特新企业总数", "level", 403.0),
+        ("新增上市公司", "count", 3.0),
+        ("上市公司总数", "level", 18.0),
+    ]
+    assert df["indicator_id"].tolist()[-1] == "listed_companies"
+
+
 def test_first_passing_a_mark_is_gt():
     doc = "全体居民人均可支配收入首破6万元，居民人均消费支出首次跨过4万元门槛。\n"
     df = extract(doc, **DIGEST)
@@ -250,6 +262,16 @@ def test_points_written_once_for_a_list_and_a_dash_written_as_yi():
         (1.4, None, "百分点", "eq"),
         (4.5, 5.0, "%", "range"),
         (1200.0, None, "元/月", "eq"),
+    ]
+
+
+def test_a_structure_ratio_is_a_share_per_sector():
+    doc = "全年三次产业结构调整为5.2:41.7:53.1，服务业比重持续提高。\n"
+    df = extract(doc, **BULLETIN)
+    assert rows(df, "indicator_text", "measure", "value", "unit") == [
+        ("第一产业增加值占生产总值比重", "share", 5.2, ""),
+        ("第二产业增加值占生产总值比重", "share", 41.7, ""),
+        ("第三产业增加值占生产总值比重", "share", 53.1, ""),
     ]
 
 

@@ -192,6 +192,20 @@ def find_rank_words(text: str) -> Iterator[ValueMention]:
         )
 
 
+def find_structure_ratios(text: str) -> Iterator[ValueMention]:
+    """ "三次产业结构为4.9∶40.8∶54.3": a share per sector (items: the sector's indicator)."""
+    for m in rules.STRUCTURE_RATIO.finditer(text):
+        pos = m.start("terms")
+        for term, sector in zip(
+            re.split("[∶:]", m.group("terms")), rules.STRUCTURE_SECTORS, strict=True
+        ):
+            s, e = pos, pos + len(term)
+            yield ValueMention(
+                s, e, s, e, float(term), None, "", None, term, "structure_share", items=(sector,)
+            )
+            pos = e + 1
+
+
 def find_rank_moves(text: str) -> Iterator[ValueMention]:
     """Moves up a ranking: "进位3位", "前移5名"."""
     for m in rules.RANK_MOVE.finditer(text):
@@ -464,6 +478,7 @@ def find_values(text: str) -> list[ValueMention]:
     claims.add(find_rank_words(text))
     claims.add(find_rank_moves(text))
     claims.add(find_ratios(text))
+    claims.add(find_structure_ratios(text))
     claims.add(find_ratio_followers(text, [v for v in claims.found if v.special == "ratio"]))
     claims.add(find_zero_forms(text))
     claims.add(find_doublings(text, quotes))

@@ -106,6 +106,8 @@ def _special_measure(v: ValueMention, clause_pre: str) -> tuple[str, str] | None
         return "rank", ""
     if v.special == "ratio":
         return "ratio", ("decrease" if rules.RATIO_DECREASE_WORDS.search(clause_pre) else "")
+    if v.special == "structure_share":
+        return "share", ""
     if v.special == "doubling":
         return "change", "increase"
     if v.special in ("zero_breakthrough", "zero_occurrence", "class_grade", "grade_level"):

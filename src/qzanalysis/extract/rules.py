@@ -102,6 +102,16 @@ RANK_WORDS = re.compile(
 )
 #: A number of items before a top-N rank ("8项增速居全省前三"): the rank is no indicator's.
 ITEMS_RANKED = re.compile(r"\d+(?:项|个(?!月))[^，。；,;\d]{0,6}$")
+#: A structure ratio ("三次产业结构为4.9∶40.8∶54.3", "调整为4.6:43.6:51.8"): one share per
+#: sector, in the order of STRUCTURE_SECTORS; written without a unit (the terms add up to 100).
+STRUCTURE_RATIO = re.compile(
+    r"三次产业(?:结构|比例)(?:调整)?(?:为|是|达到)?(?P<terms>\d+(?:\.\d+)?(?:[∶:]\d+(?:\.\d+)?){2})"
+)
+STRUCTURE_SECTORS = (
+    "第一产业增加值占生产总值比重",
+    "第二产业增加值占生产总值比重",
+    "第三产业增加值占生产总值比重",
+)
 #: A move up a ranking: "进位3位".
 RANK_MOVE = re.compile(r"(?:进位|前移|上升|提升)(?P<n1>\d+)(?P<unit>位|名)")
 #: "零突破" (at least one, for the first time) and "零发生/零事故/零死亡" (none).
@@ -496,6 +506,10 @@ REFERRING_NOUNS = (
     "该指标",
     "这一比重",
 )
+#: Totals that refer back to a flow name the stock it adds to: "全年新增国家高新技术企业206家，
+#: 总数达1460家" -> 国家高新技术企业总数 (FLOW_WORDS removed from the flow's name).
+TOTAL_NOUNS = ("总数", "总量", "总规模", "总额")
+FLOW_WORDS = re.compile(r"^(?:全年)?(?:新增|新建|新设立|新设|新培育|新认定|新引进|新招引)|新增$")
 #: Separators between the items of a list sharing one verb.
 ITEM_SEPARATORS = re.compile(r"、|以及|和|及|与")
 #: A list piece made only of action verbs ("新建", "改扩建").

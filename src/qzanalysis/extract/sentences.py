@@ -254,8 +254,10 @@ class _SentenceReader:
         gap = self._benchmark_gap(v, seg_pre)
         if gap is not None:
             indicators, measure, direction = [gap[0]], rules.BENCHMARK_GAP_MEASURE, gap[1]
-        elif v.special == "grade_level":
-            indicators = list(v.items)  # "新材料、新能源两大千亿级产业集群": one row per cluster
+        elif v.special in ("grade_level", "structure_share"):
+            indicators = list(
+                v.items
+            )  # one row per cluster graded; the sector of a structure term  # "新材料、新能源两大千亿级产业集群": one row per cluster
         elif assigned is not None:
             indicators = assigned
         else:
@@ -326,6 +328,10 @@ class _SentenceReader:
             ind = clean_indicator(ind + post) if ind else clean_indicator(selection or post)
         if v.special == "class_grade" and ind:
             ind += rules.CLASS_INDICATOR_SUFFIX  # "市域出境水水质" + 类别
+        if ind in rules.TOTAL_NOUNS and self.last_indicator:
+            stock = rules.FLOW_WORDS.sub("", self.last_indicator)
+            if stock != self.last_indicator:  # "新增…206家，总数达1460家": the stock, not the flow
+                return stock + ind
         if (
             not ind
             or rules.NO_INDICATOR.fullmatch(ind)
