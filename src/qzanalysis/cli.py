@@ -234,6 +234,18 @@ def _add_report(sub) -> None:
         metavar="SECONDS",
         help="stop a report that runs longer than this (it is listed as failed)",
     )
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where extraction and the reports run: local processes (default) or dask "
+        "(pip install 'qzanalysis[dask]'; a LocalCluster unless --scheduler)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)",
+    )
     p.set_defaults(func=cmd_report)
 
 
@@ -464,12 +476,19 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
-    from .pipeline import analyse
     from .report import plan_reports, run_reports
+    from .saved import load_or_analyse
     from .tables import write_tables
 
     print("extracting and comparing…", flush=True)
-    analysis = analyse(args.corpus, tolerance_pp=args.tolerance_pp, as_of=args.as_of or None)
+    analysis, reason = load_or_analyse(
+        args.corpus,
+        out_dir=paths.OUTPUTS_DIR / "analysis",
+        tolerance_pp=args.tolerance_pp,
+        as_of=args.as_of or None,
+        **_executor_options(args),
+    )
+    print(f"analysis: {reason}", flush=True)
     if not args.dry_run:
         # The tables every report's numbers come from, for Excel, R or Stata (outputs/tables/).
         write_tables(analysis.tables())
@@ -498,9 +517,16 @@ def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
         show_code=args.show_code,
         analysis=analysis,  # the site's pages read the same analysis (warned once)
         timeout=args.timeout,
+        executor=args.executor,
+        scheduler=args.scheduler,
     )
     took = time.perf_counter() - started
     return _report_outcome(results, took)
+
+
+def _executor_options(args: argparse.Namespace) -> dict:
+    """How extraction runs (not part of the saved analysis's key): the report's executor."""
+    return {"executor": args.executor, "scheduler": args.scheduler, "jobs": args.jobs}
 
 
 def _report_outcome(results, took: float) -> int:

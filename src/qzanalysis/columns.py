@@ -8,6 +8,11 @@ in. Add a column: a line here (meaning, unit) and its dtype in the table's list 
 # name -> (meaning, unit)
 # fmt: off
 MEANINGS: dict[str, tuple[str, str]] = {
+    # the city key of every table of an analysis (schema.CITY_COLUMNS): comparisons never cross it
+    "city": ("city the row is about: its document's city in the corpus manifest (reference rows: "
+             "the reference file's city); targets are only compared with outcomes of the same city", ""),
+    "city_code": ("6-digit administrative division code of the city (330800 = 衢州市), from the "
+                  "manifest's optional city_code column; empty when the manifest gives none", ""),
     # statements (extractor contract) and reference extras
     "statement_id": ("stable id of the statement (reference rows: ref-NNN = data row N)", ""),
     "doc_id": ("document id from data/raw/manifest.csv (empty for reference rows)", ""),
@@ -214,5 +219,11 @@ MEANINGS: dict[str, tuple[str, str]] = {
     "series": ("target, outcome, or estimate (预计; drawn hollow)", ""),
     "low": ("lower edge of the target band (range or tolerance)", "unit"),
     "high": ("upper edge of the target band (range or tolerance)", "unit"),
+    # panel (issue 13): city x year x indicator, one row per distinct target of a registry indicator
+    "indicator_name_zh": ("indicator name in Chinese, from the registry (data/indicators.yaml name_zh)", ""),
+    "indicator_name_en": ("English gloss of the indicator, from the registry (name_en)", ""),
+    "stated_in": ("every statement stating this same target (indicator, measure, period, comparator, "
+                  "value, unit), comma-separated; the first is target_statement_id", ""),
+    "status_zh": ("status in Chinese (超额完成, 完成, 恰好持平, 基本完成, 未完成, 未到期, 无结果数据, 不可比)", ""),
 }
 # fmt: on

@@ -7,6 +7,11 @@ published by today, and plain text (no NUL or other control character but tab an
 breaks); a manifest column the format does not know is ignored with a warning. Each document keeps its exact decoded
 text (the provenance of every extracted number) and offers the normalised view of
 :mod:`qzanalysis.decoding` for parsing. Nothing here writes to the corpus folder.
+
+A corpus may hold several cities (the ``city`` column); the optional ``city_code`` column gives a
+city's 6-digit administrative division code (330800 for 衢州市). The code comes from the manifest
+only, never from a table of known codes: a city whose rows leave it empty has the code "". A city
+has one code on all its rows, and two cities never share one.
 """
 
 from __future__ import annotations
@@ -41,8 +46,12 @@ __all__ = [
 
 MANIFEST_NAME = "manifest.csv"
 REQUIRED_COLUMNS = ("doc_id", "file", "title", "doc_type", "issuer", "published", "city")
-OPTIONAL_COLUMNS = ("encoding", "source", "sha256", "notes")
+OPTIONAL_COLUMNS = ("encoding", "source", "sha256", "notes", "city_code")
 _DOC_ID_RE = re.compile(r"^[a-z0-9_-]+$")
+#: GB/T 2260 administrative division code: 2 digits of province (11-82), 2 of prefecture, 2 of
+#: county (a prefecture-level city ends in 00: 330800 衢州市; a county's own: 330802 柯城区).
+#: Checked for its shape only (6 digits, the first 1-8), never against a list of real codes.
+_CITY_CODE_RE = re.compile(r"^[1-8]\d{5}$")
 
 
 class CorpusError(ValueError):
@@ -79,6 +88,8 @@ class Document:
     sha256: str
     source: str = ""
     notes: str = ""
+    #: 6-digit administrative division code of ``city``, "" when the manifest gives none
+    city_code: str = ""
 
     @property
     def published_year(self) -> int:
@@ -107,6 +118,7 @@ class Document:
             "issuer": self.issuer,
             "published": self.published,
             "city": self.city,
+            "city_code": self.city_code,
             "encoding": self.encoding,
             "sha256": self.sha256,
             "source": self.source,
@@ -140,6 +152,21 @@ class Corpus:
     def published(self) -> dict[str, str]:
         """doc_id -> publication date ('YYYY-MM[-DD]'), what comparisons need to rank sources."""
         return {d.doc_id: d.published for d in self.documents}
+
+    def cities(self) -> list[str]:
+        """The cities the documents are about (the manifest's ``city``), sorted by name."""
+        return sorted({d.city for d in self.documents})
+
+    def city_codes(self) -> dict[str, str]:
+        """city -> its administrative division code ("" when the manifest gives none), sorted by
+        city (load_corpus has checked that a city has one code)."""
+        return {d.city: d.city_code for d in sorted(self.documents, key=lambda d: d.city)}
+
+    def for_city(self, city: str) -> Corpus:
+        """The documents of one city, in manifest order (the corpus a one-city analysis reads)."""
+        if city not in self.cities():
+            raise KeyError(f"no city {city!r} in {self.path}; the corpus holds: {self.cities()}")
+        return Corpus(path=self.path, documents=[d for d in self.documents if d.city == city])
 
     def published_by(self, as_of: str) -> Corpus:
         """The documents published on or before ``as_of`` ('YYYY-MM[-DD]'): the corpus as a
@@ -229,6 +256,7 @@ def load_corpus(path: str | Path | None = None) -> Corpus:
     documents: list[Document] = []
     seen: dict[str, int] = {}  # doc_id -> manifest line it first appears on
     files: dict[Path, int] = {}  # resolved document file -> manifest line it first appears on
+    city_rows: list[tuple[int, str, str]] = []  # (manifest line, city, city_code) of every row
     for row_values in reader:
         line = reader.line_num
         if not any(v.strip() for v in row_values):
@@ -242,10 +270,12 @@ def load_corpus(path: str | Path | None = None) -> Corpus:
         row = {k: v.strip() for k, v in zip(header, row_values, strict=True)}
         where = f"{manifest.name} line {line}"
         problems.extend(_check_row(row, where, line, seen))
+        city_rows.append((line, row["city"], row.get("city_code", "")))
         try:
             documents.append(_read_document(row, where, corpus_dir, _FileSeen(files, line)))
         except _RowProblem as exc:
             problems.append(str(exc))
+    problems.extend(_check_city_codes(city_rows, manifest.name))
     if not documents and not problems:
         problems.append(f"{manifest}: no document rows; add one row per document")
     if problems:
@@ -328,6 +358,13 @@ def _check_row(row: dict[str, str], where: str, line: int, seen: dict[str, int])
         problems.append(
             f"{where}: doc_type {row['doc_type']!r} is unknown; use one of {', '.join(DOC_TYPES)}"
         )
+    code = row.get("city_code", "")
+    if code and not _CITY_CODE_RE.match(code):
+        problems.append(
+            f"{where}: city_code {code!r} is not a 6-digit administrative division code (e.g. "
+            "330800 for 衢州市); write the code of the city the document is about, or leave it "
+            "empty"
+        )
     if not _valid_date(row["published"]):
         problems.append(
             f"{where}: published {row['published']!r} is not a date; write YYYY-MM-DD or YYYY-MM"
@@ -338,6 +375,33 @@ def _check_row(row: dict[str, str], where: str, line: int, seen: dict[str, int])
             f"({datetime.date.today().isoformat()}); a document cannot be published in the "
             "future (it would move every as-of date to it): correct the date"
         )
+    return problems
+
+
+def _check_city_codes(rows: list[tuple[int, str, str]], name: str) -> list[str]:
+    """One code per city and one city per code: the code is a key of every table, so a city
+    given two codes (or a code on some rows only) would split it, and two cities under one code
+    would merge them."""
+    problems: list[str] = []
+    first: dict[str, tuple[int, str]] = {}  # city -> (line, code) of its first row
+    owner: dict[str, tuple[int, str]] = {}  # code -> (line, city) of its first row
+    for line, city, code in rows:
+        if not city or (code and not _CITY_CODE_RE.match(code)):
+            continue  # already reported by _check_row
+        where = f"{name} line {line}: city_code"
+        seen_line, seen_code = first.setdefault(city, (line, code))
+        if seen_code != code:
+            problems.append(
+                f"{where} {code!r} for {city}, but line {seen_line} gives {seen_code!r}; a city "
+                "has one code: give the same city_code on every row of the city (or none)"
+            )
+        if code:
+            other_line, other = owner.setdefault(code, (line, city))
+            if other != city:
+                problems.append(
+                    f"{where} {code!r} for {city} is already the code of {other} (line "
+                    f"{other_line}); two cities cannot share a code: correct one of them"
+                )
     return problems
 
 
@@ -411,6 +475,7 @@ def _read_document(
         sha256=digest,
         source=row.get("source", ""),
         notes=row.get("notes", ""),
+        city_code=row.get("city_code", ""),
     )
 
 

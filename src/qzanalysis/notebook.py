@@ -45,7 +45,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from . import links
-from .pipeline import DEFAULT_TOLERANCE_PP, analyse
+from .pipeline import DEFAULT_TOLERANCE_PP
 from .reference import UnknownIndicatorWarning
 from .tables import csv_text
 
@@ -114,18 +114,25 @@ def _figures_as_png() -> None:
 def setup(corpus_dir: str = "", tolerance_pp: float = DEFAULT_TOLERANCE_PP, **kwargs) -> Analysis:
     """Prepare a report notebook and return its analysis of the corpus.
 
-    Sets the plot theme and Chinese font, pandas' display options and PNG figures, then runs
-    :func:`qzanalysis.pipeline.analyse` once (``corpus_dir`` empty: the shipped data/raw;
-    ``kwargs`` go to ``analyse``: as_of, tolerance_level, min_confidence, review, ...).
-    Unmapped reference phrases are not warned about: the coverage table lists them.
+    Sets the plot theme and Chinese font, pandas' display options and PNG figures, then loads the
+    analysis ``qzanalysis report`` saved (outputs/analysis, :mod:`qzanalysis.saved`) when it is
+    what :func:`qzanalysis.pipeline.analyse` would compute now, else computes it, saves it and
+    says why ("saved analysis is stale (review file changed): recomputed"). ``corpus_dir`` empty:
+    the shipped data/raw; ``kwargs`` go to ``analyse``: as_of, tolerance_level, min_confidence,
+    review, .... Unmapped reference phrases are not warned about: the coverage table lists them.
     """
+    from .saved import load_or_analyse
+
     _figures_as_png()
     _interactive_tables()
     for option, value in PANDAS_OPTIONS.items():
         pd.set_option(option, value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownIndicatorWarning)
-        return analyse(corpus_dir or None, tolerance_pp=tolerance_pp, **kwargs)
+        analysis, reason = load_or_analyse(corpus_dir or None, tolerance_pp=tolerance_pp, **kwargs)
+    if reason.endswith("recomputed"):
+        print(reason)  # in JupyterLab: no saved analysis, or a stale one, and why
+    return analysis
 
 
 def _interactive_tables() -> None:

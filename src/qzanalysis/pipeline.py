@@ -3,6 +3,15 @@
 corpus -> extract -> review -> reference -> compare (verdicts, tracking, consistency, coverage).
 Notebooks, the CLI and the report runner all start here, so a question such as "which plans
 does the corpus hold" or "which goals stood in 2022" has one answer, computed in one place.
+
+Cities (issue 13): the corpus is extracted and reviewed once, then the comparison flow runs once
+per city of the manifest, on that city's statements and reference figures only, so a target is
+never matched with another city's outcome. Every table starts with the city key (city,
+city_code). With one city, :func:`analyse` returns that city's analysis, exactly as before the
+key existed; with several, an analysis whose tables hold every city and whose ``for_city(city)``
+is one city's analysis. Questions about one city's years and plans (``headline``,
+``review_years``, ``plans``, ``year_targets``, …) raise :class:`~qzanalysis.cities.CityError` on
+an analysis of several cities: ask ``a.for_city(city)``.
 """
 
 from __future__ import annotations
@@ -14,27 +23,25 @@ from pathlib import Path
 import pandas as pd
 
 from . import periods, schema, stats
+from .cities import CityError, concat_tables, document_cities, one_city, with_city
 from .compare import (
-    check_consistency,
     compare_targets,
-    completion_table,
-    coverage_by_year,
-    derived_levels,
     fit_trajectory,
     history,
     latest_information_date,
-    pace_table,
     ratchet_summary,
-    ratchet_table,
-    track_targets,
 )
 from .compare.coverage import coverage_cells
+from .compare.flow import Settings, compare_all
 from .compare.headline import Sources, headline, unjudged
+from .compare.panel import panel_table
 from .corpus import Corpus, load_corpus
-from .extract import extract_statements
 from .indicators import IndicatorRegistry, load_registry
-from .reference import UnknownIndicatorWarning, known_by, load_reference
+from .periods import date_key
+from .reference import UnknownIndicatorWarning, assign_cities, known_by, load_reference
 from .review import apply_review
+
+__all__ = ["Analysis", "CityError", "analyse", "find_plans", "load_reference_quietly"]
 
 DEFAULT_TOLERANCE_PP = 0.2
 DEFAULT_TOLERANCE_LEVEL = 0.01
@@ -62,14 +69,51 @@ class Analysis:
     pace: pd.DataFrame = field(default_factory=lambda: schema.empty("pace"))
     completion: pd.DataFrame = field(default_factory=lambda: schema.empty("completion"))
     derived: pd.DataFrame = field(default_factory=lambda: schema.empty("derived"))
+    #: city -> city_code of the cities analysed, sorted by name (one for a one-city analysis)
+    city_codes: dict[str, str] = field(default_factory=dict)
+    #: the one-city analyses an analysis of several cities is made of (empty for one city)
+    parts: dict[str, Analysis] = field(default_factory=dict)
 
     @property
     def published(self) -> dict[str, str]:
         """doc_id -> publication date of every corpus document."""
         return self.corpus.published()
 
+    # ---------------------------------------------------------------- cities
+    def cities(self) -> list[str]:
+        """The cities of the analysis, sorted by name: the manifest's (a vintage that leaves a
+        city without documents keeps the city, whose reference targets are still judged)."""
+        return list(self.city_codes)
+
+    def for_city(self, city: str) -> Analysis:
+        """One city's analysis: the analysis itself when it holds one city."""
+        if city not in self.city_codes:
+            raise KeyError(f"no city {city!r} in this analysis; its cities: {self.cities()}")
+        return self.parts.get(city, self)
+
+    def _with_city(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` of this one-city analysis with the city key filled."""
+        if len(self.city_codes) != 1:
+            return frame
+        ((city, code),) = self.city_codes.items()
+        return with_city(frame, city, code)
+
+    def panel(self) -> pd.DataFrame:
+        """City x year x indicator: every target of a registry indicator with its outcome, gap
+        and verdict, city by city (:mod:`qzanalysis.compare.panel`)."""
+        if self.parts:
+            return concat_tables({"panel": p.panel()} for p in self.parts.values())["panel"]
+        table = panel_table(
+            self.comparisons, sources=self.sources(), registry=self.registry,
+            published=self.published,
+        )  # fmt: skip
+        return self._with_city(table)
+
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The exportable tables by name (for :func:`qzanalysis.tables.write_tables`)."""
+        """The exportable tables by name (for :func:`qzanalysis.tables.write_tables`), every
+        one with the city key; an analysis of several cities stacks its cities' tables."""
+        if self.parts:
+            return concat_tables(p.tables() for p in self.parts.values())
         return {
             "statements": self.statements,
             "reference": self.reference,
@@ -77,13 +121,14 @@ class Analysis:
             "tracking": self.tracking,
             "consistency": self.consistency,
             "coverage": self.coverage,
-            "attainment": stats.attainment_table(self.comparisons),
+            "attainment": self._with_city(stats.attainment_table(self.comparisons)),
             "ratchet": self.ratchet,
-            "ratchet_summary": ratchet_summary(self.ratchet),
+            "ratchet_summary": self._with_city(ratchet_summary(self.ratchet)),
             "pace": self.pace,
             "completion": self.completion,
             "derived": self.derived,
             "headline": self.headline(),
+            "panel": self.panel(),
         }
 
     def __repr__(self) -> str:
@@ -92,8 +137,9 @@ class Analysis:
         kinds = self.statements["kind"].value_counts()
         statuses = self.comparisons["status"].value_counts()
         by_status = ", ".join(f"{s} {statuses[s]}" for s in schema.STATUSES if s in statuses)
+        cities = f" in {len(self.parts)} cities ({', '.join(self.parts)})" if self.parts else ""
         return (
-            f"<Analysis of {len(self.corpus)} documents ({self.corpus.path}): "
+            f"<Analysis of {len(self.corpus)} documents{cities} ({self.corpus.path}): "
             f"{len(self.statements)} statements ("
             + ", ".join(f"{k} {kinds.get(k, 0)}" for k in schema.KINDS)
             + f"), {len(self.reference)} reference figures; {len(self.comparisons)} targets "
@@ -131,12 +177,16 @@ class Analysis:
         return {"comparisons": comparisons, "tracking": tracking, "pace": pace,
                 "completion": completion}  # fmt: skip
 
+    @one_city
     def headline(self, year: int | None = None, plan: str | None = None) -> pd.DataFrame:
         """What a report opens with: every judged target, tracked goal, pace call and
         self-reported completion of ``year`` (or ``plan``, or everything), one row each with
         the statements its target and outcome come from (:mod:`qzanalysis.compare.headline`)."""
-        return headline(**self._headline_inputs(year, plan), sources=self.sources())
+        return self._with_city(
+            headline(**self._headline_inputs(year, plan), sources=self.sources())
+        )
 
+    @one_city
     def unjudged(
         self, year: int | None = None, plan: str | None = None
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -144,10 +194,12 @@ class Analysis:
         return unjudged(self._headline_inputs(year, plan)["comparisons"], self.sources())
 
     # ---------------------------------------------------------------- indicators
+    @one_city
     def indicators_with_targets(self) -> list[str]:
         """Registry ids with at least one target, by category then registry order."""
         return history.indicators_with_targets(self.comparisons, self.registry)
 
+    @one_city
     def indicator_history(self, indicator_id: str) -> history.IndicatorPage:
         """One indicator across years: chart points, every statement about it, its target
         history (ratchet) and the candidate outcomes of its own measure not used, with why."""
@@ -160,6 +212,7 @@ class Analysis:
             include_unrelated=False,
         )
 
+    @one_city
     def coverage_cells(self) -> pd.DataFrame:
         """What each registry indicator has in each year: target, outcome, both, or judged."""
         labels = {i.id: i.label for i in self.registry}
@@ -168,12 +221,14 @@ class Analysis:
         )
 
     # ---------------------------------------------------------------- plans and years
+    @one_city
     def review_years(self) -> tuple[int, ...]:
         """The years the corpus can review (:func:`qzanalysis.periods.review_years`): the
         default span of the year reviews and the overview, so a new year's report adds its
         years without options."""
         return tuple(periods.review_years(self.published.values()))
 
+    @one_city
     def plans(self) -> list[str]:
         """The multi-year plans the corpus sets out, as 'START-END' (see :func:`find_plans`)."""
         return find_plans(self.statements, self.published)
@@ -182,6 +237,7 @@ class Analysis:
         published_year = {d.doc_id: d.published_year for d in self.corpus}
         return frame["doc_id"].map(published_year).fillna(0).astype(int) < year
 
+    @one_city
     def plan_goals(self, plan: str) -> pd.DataFrame:
         """Tracked multi-year goals of ``plan`` ('2022-2026'): due in its last year and set
         before it (annual targets of the last year itself have their own year review).
@@ -201,16 +257,19 @@ class Analysis:
         goals = goals.assign(stated_in=stated_in).drop_duplicates(same_goal, keep="first")
         return goals.reset_index(drop=True)
 
+    @one_city
     def plan_targets(self, plan: str) -> pd.DataFrame:
         """Every target of ``plan``: ending in its last year, set before that year."""
         end = _plan_end(plan)
         cmp = self.comparisons
         return cmp[(cmp["year"] == end) & self._set_before(cmp, end)]
 
+    @one_city
     def year_targets(self, year: int) -> pd.DataFrame:
         """The comparisons of every target whose period ends in ``year``."""
         return self.comparisons[self.comparisons["year"] == year].copy()
 
+    @one_city
     def goals_standing(self, year: int) -> pd.DataFrame:
         """Multi-year goals that stood in ``year`` and were due later, with their tracking.
 
@@ -230,12 +289,14 @@ class Analysis:
         )
         goals = cmp[known & multi_year & cmp["year"].gt(year).fillna(False)]
         tracked = self.tracking.drop(
-            columns=["doc_id", "indicator_id", "indicator_label", "measure", "comparator", "unit"]
-        )
+            columns=[*schema.CITY_COLUMNS, "doc_id", "indicator_id", "indicator_label", "measure",
+                     "comparator", "unit"]
+        )  # fmt: skip
         return goals.merge(tracked, on="statement_id", how="left", validate="1:1").reset_index(
             drop=True
         )
 
+    @one_city
     def outcomes_ending(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(corpus, reference) outcome and expected figures whose period ends in ``year``, each
         with an ``indicator`` column: the registry label, or the phrase as written if unmapped."""
@@ -251,6 +312,7 @@ class Analysis:
 
         return ending(self.statements), ending(self.reference)
 
+    @one_city
     def target_trend(self, indicator_id: str, measure: str = "growth") -> pd.DataFrame:
         """The annual targets of one indicator year by year, with their outcome and status."""
         return stats.target_trend(
@@ -265,6 +327,7 @@ class Analysis:
             return DEFAULT_TOLERANCE_PP
         return SENSITIVITY_TOLERANCE_PP
 
+    @one_city
     def sensitivity(
         self, tolerance_pp: float = SENSITIVITY_TOLERANCE_PP, year: int | None = None
     ) -> pd.DataFrame:
@@ -288,6 +351,7 @@ class Analysis:
         )
         return joined[joined["status"] != joined[column]].reset_index(drop=True)
 
+    @one_city
     def trajectory(
         self,
         indicator_id: str,
@@ -368,6 +432,27 @@ def _reviewed(
         return apply_review(statements, corpus=corpus, registry=registry)
 
 
+def _extract(
+    corpus: Corpus,
+    registry: IndicatorRegistry,
+    *,
+    executor: str | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    cache_dir: str | Path | None = None,
+) -> pd.DataFrame:
+    """Every statement of ``corpus``, all cities at once: each document extracted once and
+    cached by its text, metadata and the rules' version (outputs/.cache/extract), the missing
+    ones in parallel through ``executor`` ("local" processes or "dask"; None: in this process)."""
+    from .executors import make_executor
+    from .extract.cache import extract_corpus
+
+    if executor is None:
+        return extract_corpus(corpus, registry, cache_dir=cache_dir).statements
+    with make_executor(executor, jobs=jobs, scheduler=scheduler) as ex:
+        return extract_corpus(corpus, registry, cache_dir=cache_dir, executor=ex).statements
+
+
 def analyse(
     corpus_dir: str | Path | None = None,
     *,
@@ -377,8 +462,13 @@ def analyse(
     tolerance_level: float = DEFAULT_TOLERANCE_LEVEL,
     min_confidence: str = DEFAULT_MIN_CONFIDENCE,
     reference_path: str | Path | None = None,
+    executor: str | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    cache_dir: str | Path | None = None,
 ) -> Analysis:
-    """Load the corpus, extract and review statements, load the reference, and compare.
+    """Load the corpus, extract and review statements, load the reference, and compare, city
+    by city (module docstring): one city's analysis, or an analysis of several cities.
 
     Args:
         corpus_dir: corpus folder with manifest.csv (default data/raw).
@@ -386,84 +476,112 @@ def analyse(
         review: apply ``data/curated/review.csv`` decisions to the extracted statements.
         as_of: the vintage, 'YYYY-MM[-DD]': only documents published by then and reference
             figures known by then are used, and periods ending later are not yet due
-            (default: everything, known as of the newest document).
+            (default: everything, known as of each city's newest document).
         tolerance_level: approx tolerance for levels, as a share of the target.
         min_confidence: lowest confidence of a reference figure used as an outcome.
         reference_path: reference CSV (default data/reference/quzhou_reference_facts.csv).
+        executor, jobs, scheduler: where the documents not in the extraction cache are
+            extracted ("local" or "dask", :func:`qzanalysis.executors.make_executor`; None: here).
+        cache_dir: the extraction cache (default outputs/.cache/extract).
+
+    Raises:
+        qzanalysis.reference.ReferenceDataError: also when a reference row names no city and
+            the corpus holds several (:func:`qzanalysis.reference.assign_cities`).
     """
     corpus = load_corpus(corpus_dir)
     registry = load_registry()
+    city_codes = corpus.city_codes()  # the manifest's: a vintage narrows documents, not cities
     reference = load_reference_quietly(reference_path, registry)
+    reference = assign_cities(reference, city_codes, reference_path)
     if as_of:
         # vintage: only what had been published by as_of (methods.md §7)
         corpus, reference = corpus.published_by(as_of), known_by(reference, as_of)
-    statements = extract_statements(corpus, registry=registry)
+    statements = _extract(
+        corpus, registry, executor=executor, jobs=jobs, scheduler=scheduler, cache_dir=cache_dir
+    )
     if review:
+        # one review of the whole corpus: decisions are keyed by statement, not by city
         statements = _reviewed(statements, corpus, registry, vintage=bool(as_of))
-    published = corpus.published()
-    vintage = "as known on " + as_of if as_of else "all documents (the newest)"
-    as_of = as_of or latest_information_date(statements, reference, published)
-    settings = _Settings(registry, published, as_of, tolerance_pp, tolerance_level, min_confidence)
-    tables = _compare_all(statements, reference, settings)
-    params = {
-        "corpus_dir": str(corpus.path),
-        "vintage": vintage,
-        "documents_used": corpus.doc_ids,
-        "corpus_fingerprint": corpus.fingerprint(),
-        "tolerance_pp": tolerance_pp,
-        "tolerance_level": tolerance_level,
-        "min_confidence": min_confidence,
-        "review": review,
-        "as_of": as_of,
-        "alpha": TREND_ALPHA,
+    statements = document_cities(statements, corpus)
+    options = _Options(tolerance_pp, tolerance_level, min_confidence, review, as_of)
+    parts = {
+        city: _analyse_city(
+            (city, code), corpus, statements, reference, registry=registry, options=options
+        )
+        for city, code in city_codes.items()
     }
-    return Analysis(corpus, registry, statements, reference, parameters=params, **tables)
+    if len(parts) == 1:
+        return next(iter(parts.values()))
+    return _combine(corpus, registry, parts)
 
 
 @dataclass(frozen=True)
-class _Settings:
-    registry: IndicatorRegistry
-    published: dict[str, str]
-    as_of: str
+class _Options:
+    """What the caller chose for the analysis: the same for every city."""
+
     tolerance_pp: float
     tolerance_level: float
     min_confidence: str
+    review: bool
+    as_of: str | None
 
 
-def _compare_all(statements: pd.DataFrame, reference: pd.DataFrame, s: _Settings) -> dict:
-    """Every comparison table of one analysis (methods.md §2-4 and §7)."""
-    ids = dict(registry=s.registry, published=s.published)
-    comparisons = compare_targets(
-        statements,
-        reference,
-        tolerance_pp=s.tolerance_pp,
-        tolerance_level=s.tolerance_level,
-        min_confidence=s.min_confidence,
-        as_of=s.as_of,
-        **ids,
-    )
-    derived = derived_levels(statements, reference, min_confidence=s.min_confidence, **ids)
-    tracking = track_targets(
-        statements,
-        reference,
-        min_confidence=s.min_confidence,
-        alpha=TREND_ALPHA,
-        as_of=s.as_of,
-        derived=derived,
-        **ids,
-    )
-    return {
-        "comparisons": comparisons,
-        "tracking": tracking,
-        "consistency": check_consistency(statements, reference, **ids),
-        "coverage": coverage_by_year(
-            statements,
-            reference,
-            periods.review_years(ids["published"].values()),
-            comparisons=comparisons,
-        ),
-        "ratchet": ratchet_table(statements, reference, min_confidence=s.min_confidence, **ids),
-        "pace": pace_table(tracking, statements, reference, **ids),
-        "completion": completion_table(statements, comparisons, registry=s.registry),
-        "derived": derived,
+def _analyse_city(
+    key: tuple[str, str],
+    corpus: Corpus,
+    statements: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    registry: IndicatorRegistry,
+    options: _Options,
+) -> Analysis:
+    """The analysis of one city (``key``: city, city_code): the comparison flow sees its
+    documents, statements and reference figures only, so nothing of another city can be
+    matched. Its default as-of is its own newest information, as if it were analysed alone."""
+    city, code = key
+    mine = Corpus(path=corpus.path, documents=[d for d in corpus if d.city == city])
+    statements = statements[statements["city"].eq(city).fillna(False).astype(bool)]
+    reference = reference[reference["city"].eq(city).fillna(False).astype(bool)]
+    published = mine.published()
+    o = options
+    as_of = o.as_of or latest_information_date(statements, reference, published)
+    settings = Settings(registry, published, as_of, o.tolerance_pp, o.tolerance_level,
+                        o.min_confidence, TREND_ALPHA)  # fmt: skip
+    tables = compare_all(statements, reference, settings)
+    params = {
+        "corpus_dir": str(corpus.path),
+        "vintage": "as known on " + o.as_of if o.as_of else "all documents (the newest)",
+        "documents_used": mine.doc_ids,
+        "corpus_fingerprint": mine.fingerprint(),
+        "tolerance_pp": o.tolerance_pp,
+        "tolerance_level": o.tolerance_level,
+        "min_confidence": o.min_confidence,
+        "review": o.review,
+        "as_of": as_of,
+        "alpha": TREND_ALPHA,
     }
+    return Analysis(
+        mine, registry, statements, reference, parameters=params, city_codes={city: code},
+        **{name: with_city(frame, city, code) for name, frame in tables.items()},
+    )  # fmt: skip
+
+
+#: The tables an analysis holds as attributes (the rest of tables() is computed from them).
+_HELD = ("statements", "reference", "comparisons", "tracking", "consistency", "coverage",
+         "ratchet", "pace", "completion", "derived")  # fmt: skip
+
+
+def _combine(corpus: Corpus, registry: IndicatorRegistry, parts: dict[str, Analysis]) -> Analysis:
+    """An analysis of several cities: each table stacks the cities' tables, each computed for
+    its city alone; the newest city's as-of is the analysis's (each city's is kept)."""
+    frames = concat_tables({name: getattr(p, name) for name in _HELD} for p in parts.values())
+    as_of = {city: p.parameters["as_of"] for city, p in parts.items()}
+    params = {
+        **next(iter(parts.values())).parameters,
+        "documents_used": corpus.doc_ids,
+        "corpus_fingerprint": corpus.fingerprint(),
+        "as_of": max(as_of.values(), key=date_key),
+        "as_of_by_city": as_of,
+    }
+    codes = {city: code for p in parts.values() for city, code in p.city_codes.items()}
+    return Analysis(corpus, registry, parameters=params, city_codes=codes, parts=parts, **frames)

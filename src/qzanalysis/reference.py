@@ -20,7 +20,14 @@ Add a row to the CSV (or to a copy passed as ``path``) with:
 * ``value`` (and ``value_high`` for a range), ``unit`` (empty for a ratio), ``comparator``
   (eq | approx | ge | gt | le | lt | range);
 * ``confidence`` (high | medium | low), ``source_kind``, ``source_url`` (required: a figure
-  without a source is refused), ``note``.
+  without a source is refused), ``note``;
+* ``city`` (optional): the city the figure is about, spelt as the corpus manifest spells it.
+
+Cities (:func:`assign_cities`): a figure is only ever used for its own city. A row without a
+city (or a file without the column) belongs to the corpus's city when the corpus holds one city;
+when it holds several, such a row is an error naming its line. Rows about a city the corpus does
+not hold are left out, with a warning (:class:`OtherCityWarning`) in case the name is misspelt.
+The city's code comes from the manifest (``city_code``), never from this file.
 
 A row that repeats another (same kind, indicator_zh, measure, period, value, value_high, unit
 and source_url) is refused with both lines: the same figure twice would count one source as
@@ -40,7 +47,7 @@ import csv
 import io
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -63,7 +70,7 @@ REQUIRED_COLUMNS = (
     "confidence",
     "source_url",
 )
-OPTIONAL_COLUMNS = ("indicator_en", "value_high", "source_kind", "note", "direction")
+OPTIONAL_COLUMNS = ("indicator_en", "value_high", "source_kind", "note", "direction", "city")
 
 
 class ReferenceDataError(ValueError):
@@ -78,13 +85,19 @@ class UnknownUnitWarning(UserWarning):
     """Reference rows whose unit neither the extractor nor the unit conversions know."""
 
 
+class OtherCityWarning(UserWarning):
+    """Reference rows about a city the corpus does not hold: they are not used."""
+
+
 #: Units a reference figure may be stated in without a warning: those the extractor writes
 #: (extract.rules.UNITS), those units.py converts, and the rates (%, 百分点, ‰).
 KNOWN_UNITS = frozenset(
     {*EXTRACTOR_UNITS.values(), *units.UNIT_FACTORS, *units.RATE_UNITS, "个百分点"}
 )
-#: Two rows equal in all these columns state one figure twice.
+#: Two rows equal in all these columns state one figure twice (one page may give the same
+#: figure for two cities: two figures).
 DUPLICATE_KEY = (
+    "city",
     "kind",
     "indicator_zh",
     "measure",
@@ -251,6 +264,8 @@ def _as_statements(raw: pd.DataFrame, ids: list[str | None]) -> pd.DataFrame:
     comparator = raw["comparator"].where(value_high.isna(), "range")
     frame = pd.DataFrame(
         {
+            "city": raw["city"],
+            "city_code": [""] * n,  # the manifest's code, set by assign_cities
             "statement_id": [f"ref-{i:03d}" for i in range(1, n + 1)],
             "doc_id": [""] * n,
             "kind": raw["kind"],
@@ -278,7 +293,51 @@ def _as_statements(raw: pd.DataFrame, ids: list[str | None]) -> pd.DataFrame:
             "file_line": pd.array(range(2, n + 2), dtype="Int64"),
         }
     )
-    return frame.astype(schema.dtypes("reference"))
+    return frame.astype(schema.dtypes("reference"))[schema.columns("reference")]
+
+
+def assign_cities(
+    reference: pd.DataFrame, city_codes: Mapping[str, str], path: str | Path | None = None
+) -> pd.DataFrame:
+    """The reference rows about the corpus's cities, each with its city and city_code.
+
+    Args:
+        reference: rows of :func:`load_reference`.
+        city_codes: the corpus's city -> city_code (:meth:`qzanalysis.corpus.Corpus.city_codes`).
+        path: the reference file, named in messages (default: the shipped one).
+
+    Raises:
+        ReferenceDataError: a row without a city when the corpus holds several cities (it could
+            be any of them), naming the file and every such line.
+    """
+    name = (Path(path) if path else paths.REFERENCE_FILE).name
+    cities = list(city_codes)
+    city = reference["city"].fillna("")
+    blank = city.eq("")
+    if blank.any() and len(cities) > 1:
+        problems = [
+            f"{name} line {line}, column city: empty, but the corpus holds {len(cities)} cities "
+            f"({', '.join(cities)}); name the city this figure is about"
+            for line in reference.loc[blank, "file_line"]
+        ]
+        raise ReferenceDataError(
+            f"{name}: {len(problems)} row(s) without a city:\n  " + "\n  ".join(problems)
+        )
+    if len(cities) == 1:
+        city = city.mask(blank, cities[0])  # a one-city corpus: the file is about its city
+    other = ~city.isin(cities)
+    if other.any():
+        warnings.warn(
+            f"{name}: {int(other.sum())} row(s) about {', '.join(sorted(set(city[other])))}, a "
+            f"city the corpus does not hold ({', '.join(cities)}), are not used; check the "
+            "spelling if one of them is meant to be a corpus city",
+            OtherCityWarning,
+            stacklevel=2,
+        )
+    out = reference.assign(city=city)[~other]
+    return out.assign(city_code=out["city"].map(dict(city_codes))).astype(
+        schema.dtypes("reference")
+    )
 
 
 def _validate(raw: pd.DataFrame, name: str) -> list[str]:
@@ -381,16 +440,19 @@ def known_by(reference: pd.DataFrame, as_of: str) -> pd.DataFrame:
 
 
 def reference_conflicts(ref: pd.DataFrame, *, rel_tol: float = 1e-9) -> pd.DataFrame:
-    """List reference rows that disagree on the same indicator, measure, unit, kind and period.
+    """List reference rows that disagree on the same city, indicator, measure, unit, kind and
+    period (two cities' figures differ without contradicting each other).
 
     Both rows are kept in the reference; this table makes the disagreement visible (an
     override row with a better source, or two pages quoting different figures).
 
     Returns:
-        One row per conflicting pair: indicator_id, measure, kind, period_start, period_end,
-        unit, statement_id_a/b, value_a/b, confidence_a/b, source_url_a/b, file_line_a/b.
+        One row per conflicting pair: city, indicator_id, measure, kind, period_start,
+        period_end, unit, statement_id_a/b, value_a/b, confidence_a/b, source_url_a/b,
+        file_line_a/b.
     """
     cols = [
+        "city",
         "indicator_id",
         "measure",
         "kind",
@@ -404,7 +466,7 @@ def reference_conflicts(ref: pd.DataFrame, *, rel_tol: float = 1e-9) -> pd.DataF
         "source_url",
         "file_line",
     ]
-    keys = ["indicator_id", "measure", "kind", "period_start", "period_end", "unit"]
+    keys = ["city", "indicator_id", "measure", "kind", "period_start", "period_end", "unit"]
     data = ref.loc[ref["indicator_id"].notna(), cols]
     pairs = data.merge(data, on=keys, suffixes=("_a", "_b"), validate="m:m")
     pairs = pairs[pairs["statement_id_a"] < pairs["statement_id_b"]]

@@ -9,6 +9,10 @@ their pandas dtypes.
 
 Add a column: give it a line in ``FIELDS`` (meaning, unit) and in the table's dtype list below.
 The codebook test fails on a column without a meaning.
+
+Every table of an analysis (``CITY_TABLES``) starts with the city key ``CITY_COLUMNS`` (city,
+city_code): a producer that knows nothing of cities (the extractor, a comparison run on one
+city's statements) leaves it empty, and :mod:`qzanalysis.pipeline` fills it per city.
 """
 
 from __future__ import annotations
@@ -143,6 +147,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "outcome_confidence": CONFIDENCES,
     "comparison": HEADLINE_KINDS,
     "series": SERIES,
+    "status_zh": tuple(STATUS_ZH.values()),
 }
 
 FIELDS: dict[str, Field] = {
@@ -315,7 +320,31 @@ _INDICATOR_SERIES: dict[str, str] = {
 }
 # fmt: on
 
-TABLES: dict[str, dict[str, str]] = {
+# fmt: off
+# --- issue 13: cities ---
+#: The city key: the first columns of every table of an analysis (CITY_TABLES). The city is the
+#: manifest's ``city`` of the row's document; the code its optional ``city_code`` ("" if none).
+CITY_COLUMNS: dict[str, str] = {"city": "string", "city_code": "string"}
+#: City x year x indicator (compare/panel.py): one row per distinct target of a registry
+#: indicator, with its outcome and verdict, so cities can be set side by side.
+_PANEL: dict[str, str] = {
+    "year": "Int64", "indicator_id": "string", "indicator_name_zh": "string",
+    "indicator_name_en": "string", "category": "string", "measure": "string",
+    "direction": "string", "period_start": "string", "period_end": "string",
+    "comparator": "string", "value": "float64", "value_high": "Float64", "unit": "string",
+    "target": "string", "target_origin": "string", "target_statement_id": "string",
+    "target_doc_id": "string", "set_by": "string", "target_url": "string", "stated_in": "string",
+    "outcome_value": "Float64", "outcome_period": "string", "outcome_kind": "string",
+    "outcome_statement_id": "string", "outcome_doc_id": "string", "outcome_from": "string",
+    "outcome_url": "string", "signed_gap": "Float64", "gap": "string", "status": "string",
+    "status_zh": "string", "explanation": "string",
+}
+# --- end cities ---
+# fmt: on
+
+#: The tables of an analysis (Analysis.tables() exports them): each is about one city and
+#: starts with CITY_COLUMNS.
+_BY_CITY: dict[str, dict[str, str]] = {
     "statements": _STATEMENTS,
     "reference": {**_STATEMENTS, **_REFERENCE_EXTRA},
     "comparisons": _COMPARISONS,
@@ -323,9 +352,6 @@ TABLES: dict[str, dict[str, str]] = {
     "consistency": _CONSISTENCY,
     "coverage": _COVERAGE,
     "attainment": _ATTAINMENT,
-    "shortfall": _SHORTFALL,
-    "target_trend": _TARGET_TREND,
-    "trajectory": _TRAJECTORY,
     # --- issue 9: ratchet and pace tables ---
     "ratchet": _RATCHET,
     "ratchet_summary": _RATCHET_SUMMARY,
@@ -336,11 +362,22 @@ TABLES: dict[str, dict[str, str]] = {
     "derived": _DERIVED,
     # --- end completion and derived tables ---
     "headline": _HEADLINE,
+    "panel": _PANEL,
+}
+CITY_TABLES: tuple[str, ...] = tuple(_BY_CITY)
+
+TABLES: dict[str, dict[str, str]] = {
+    **{name: {**CITY_COLUMNS, **cols} for name, cols in _BY_CITY.items()},
+    # views computed on demand from a one-city analysis (Analysis.target_trend, .trajectory, …)
+    "shortfall": _SHORTFALL,
+    "target_trend": _TARGET_TREND,
+    "trajectory": _TRAJECTORY,
     "indicator_series": _INDICATOR_SERIES,
 }
-#: Columns of the statements contract, in order (extractor, review, reference all share it).
-STATEMENT_COLUMNS: list[str] = list(_STATEMENTS)
-STATEMENT_DTYPES: dict[str, str] = dict(_STATEMENTS)
+#: Columns of the statements contract, in order (extractor, review, reference all share it;
+#: the city key is empty until the pipeline fills it from the statement's document).
+STATEMENT_COLUMNS: list[str] = list(TABLES["statements"])
+STATEMENT_DTYPES: dict[str, str] = dict(TABLES["statements"])
 #: What a statement states (between its id and its span): the fields a review may correct.
 STATEMENT_FIELDS: tuple[str, ...] = tuple(
     STATEMENT_COLUMNS[STATEMENT_COLUMNS.index("kind") : STATEMENT_COLUMNS.index("comparator") + 1]

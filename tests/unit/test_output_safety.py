@@ -257,7 +257,9 @@ def test_the_worker_initializer_asks_for_sigkill_when_the_parent_dies():
 
 
 def test_the_initializer_is_harmless_elsewhere(monkeypatch):
-    monkeypatch.setattr(runner.sys, "platform", "darwin")
+    from qzanalysis import executors
+
+    monkeypatch.setattr(executors.sys, "platform", "darwin")  # the initializer lives there now
     assert runner._die_with_parent(os.getpid()) is False
 
 

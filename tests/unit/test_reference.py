@@ -105,7 +105,7 @@ def test_override_row_is_kept_and_reported_as_conflict(tmp_path):
     with file.open("a", encoding="utf-8") as fh:
         fh.write(
             "outcome,地区生产总值,GDP real growth (bulletin),growth,2020,2020,3.6,,%,eq,high,"
-            "bulletin,http://tjj.qz.gov.cn/bulletin2020,hypothetical override for the test\n"
+            "bulletin,http://tjj.qz.gov.cn/bulletin2020,hypothetical override for the test,衢州市\n"
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownIndicatorWarning)

@@ -12,17 +12,17 @@ import hashlib
 import json
 import os
 import signal
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .. import __version__, links, paths
+from .. import __version__, links, paths, saved
 from ..corpus import Corpus, load_corpus
+from ..executors import die_with_parent as _die_with_parent  # noqa: F401 - tests use it here
+from ..executors import make_executor
 from ..notebook import PAGE_ENV
 from ..tables import atomic_write
 from . import pages
@@ -212,6 +212,8 @@ def _execute(spec: ReportSpec, out_notebook: Path) -> int:
 
     os.environ["QZANALYSIS_ROOT"] = str(paths.ROOT)  # the kernel inherits it: notebooks find data/
     os.environ[PAGE_ENV] = links.report_page(spec.name)  # so its links resolve from its page
+    # every kernel's setup() loads the analysis the runner saved (outputs/analysis)
+    os.environ[saved.ANALYSIS_DIR_ENV] = str(out_notebook.parent.parent / "analysis")
     for attempt in range(1, KERNEL_START_RETRIES + 1):
         try:
             pm.execute_notebook(
@@ -372,43 +374,26 @@ def _split_up_to_date(
 
 
 #: prctl(2) option: the signal a process gets when its parent dies (Linux only).
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int | None = None) -> bool:
-    """Worker initializer: on Linux, ask for SIGKILL when the parent dies (True when set).
-
-    A ``kill -9`` of ``qzanalysis report`` must not leave workers writing outputs/. Elsewhere
-    (or without libc) this does nothing: the pool's own shutdown is all there is.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
-            return False
-    except (OSError, AttributeError):
-        return False
-    if parent is not None and os.getppid() != parent:  # it died before prctl took effect
-        os.kill(os.getpid(), signal.SIGKILL)
-    return True
-
-
-def _run_todo(todo: list[tuple[ReportSpec, str]], tracker: _Progress, jobs: int, **kwargs) -> None:
-    if jobs <= 1 or len(todo) <= 1:
+def _run_todo(
+    todo: list[tuple[ReportSpec, str]],
+    tracker: _Progress,
+    jobs: int,
+    executor: str = "local",
+    scheduler: str | None = None,
+    **kwargs,
+) -> None:
+    """Run the reports ``todo`` through the chosen executor (local processes or dask; one local
+    job runs them in this process, one after the other)."""
+    if executor == "local" and (jobs <= 1 or len(todo) <= 1):
         for spec, key in todo:
             tracker.starting(spec)
             tracker.record(run_one(spec, key=key, **kwargs))
         return
     # several kernels at once: one thread of BLAS/OpenMP each, or they fight over the cores
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
+    with make_executor(executor, jobs=min(jobs, len(todo)), scheduler=scheduler) as pool:
         futures = [pool.submit(run_one, spec, key=key, **kwargs) for spec, key in todo]
-        for future in as_completed(futures):
+        for future in pool.as_completed(futures):
             tracker.record(future.result())
 
 
@@ -423,11 +408,15 @@ def run_reports(
     progress: Callable[[str], None] = print,
     analysis=None,
     timeout: float | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[ReportResult]:
     """Render ``specs`` into ``out_dir`` (default outputs/); one result per report.
 
     ``analysis``: the analysis of the same corpus and parameters, when the caller has it (the
-    index, source and indicator pages are built from it); else it is computed once here."""
+    index, source and indicator pages are built from it); else it is loaded from, or computed
+    and saved in, ``out_dir/analysis`` (which every kernel then reads). ``executor``: "local"
+    (processes on this machine) or "dask" (a LocalCluster, or the cluster at ``scheduler``)."""
     corpus_dir = Path(corpus_dir) if corpus_dir else paths.RAW_DIR
     out_dir = Path(out_dir) if out_dir else paths.OUTPUTS_DIR
     corpus = load_corpus(corpus_dir)  # a broken corpus stops everything before any kernel starts
@@ -443,6 +432,8 @@ def run_reports(
             corpus_dir=corpus_dir,
             analysis=analysis,
             timeout=timeout,
+            executor=executor,
+            scheduler=scheduler,
         )
 
 
@@ -458,12 +449,14 @@ def _run_batch(
     corpus_dir: Path,
     analysis=None,
     timeout: float | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[ReportResult]:
     digests = input_digests(corpus)
     jobs = jobs or default_jobs()
     for stale in (out_dir / "notebooks").glob(".*.running.ipynb"):  # left by an interrupted run
         stale.unlink(missing_ok=True)
-    analysis = analysis or _site_analysis(specs, corpus_dir)
+    analysis = analysis or _site_analysis(specs, corpus_dir, out_dir)
     site = pages.site_map([s.name for s in specs] + _earlier_names(specs, out_dir), analysis)
     skipped, todo = _split_up_to_date(
         specs, digests, out_dir, force=force, show_code=show_code, site=site
@@ -488,6 +481,8 @@ def _run_batch(
         digests=digests,
         site=site,
         timeout=timeout,
+        executor=executor,
+        scheduler=scheduler,
     )
     results = {**skipped, **tracker.results}
     ordered = [results[s.name] for s in specs]
@@ -501,17 +496,20 @@ def _run_batch(
     return ordered
 
 
-def _site_analysis(specs: list[ReportSpec], corpus_dir: Path):
+def _site_analysis(specs: list[ReportSpec], corpus_dir: Path, out_dir: Path):
     """The analysis behind the index, source and indicator pages: the reports' own parameters
-    (tolerance, vintage), computed once in this process."""
-    from ..pipeline import DEFAULT_TOLERANCE_PP, analyse
+    (tolerance, vintage), loaded from ``out_dir/analysis`` when up to date, else computed once
+    here and saved there (the kernels read the same folder)."""
+    from ..pipeline import DEFAULT_TOLERANCE_PP
 
     params = specs[0].parameters if specs else {}
-    return analyse(
+    analysis, _ = saved.load_or_analyse(
         corpus_dir,
+        out_dir=out_dir / "analysis",
         tolerance_pp=float(params.get("tolerance_pp", DEFAULT_TOLERANCE_PP)),
         as_of=params.get("as_of") or None,
     )
+    return analysis
 
 
 def _earlier_names(specs: list[ReportSpec], out_dir: Path) -> list[str]:
