@@ -2,10 +2,12 @@
 
 Figures are printed, never asserted: tests check behaviour, this script measures it.
 Sections: extract (accuracy against the hand annotation in ../shared/gold and speed),
-compare (verdict counts and time), report (cold and warm rendering time, --jobs speed-up).
+compare (verdict counts and time), report (cold and warm rendering time, --jobs speed-up),
+scale (synthetic N-city corpora: throughput per executor, re-run cost, reports/s; N = 1,10).
 
     python benchmarks/run_benchmarks.py                  # everything
     python benchmarks/run_benchmarks.py --only extract   # one section (repeatable)
+    python benchmarks/run_benchmarks.py --scale          # the scale section with N = 1,10,50
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("extract", "compare", "report")
+SECTIONS = ("extract", "compare", "report", "scale")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section")
+    parser.add_argument(
+        "--scale", action="store_true", help="scale section: N = 1,10,50 (not 1,10)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     failed = []
@@ -32,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         module = importlib.import_module(f"bench_{name}")
         try:
-            module.main()
+            if name == "scale":  # it parses its own options: --quick unless --scale
+                module.main([] if args.scale else ["--quick"])
+            else:
+                module.main()
         except Exception as exc:  # keep measuring the other sections
             failed.append(name)
             print(f"!! {name} benchmark failed: {type(exc).__name__}: {exc}")
