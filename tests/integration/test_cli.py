@@ -119,10 +119,10 @@ def test_report_and_compare_share_the_tolerance_help(capsys):
 
 
 def test_report_passes_the_tolerance_and_the_analysis_plans(monkeypatch, tmp_path, capsys):
-    """cmd_report: one analysis (pipeline.analyse) at the tolerance asked for, its plans() and
+    """cmd_report: one analysis (saved.load_or_analyse) at the tolerance asked for, its plans() and
     that tolerance handed to plan_reports; nothing is rendered here (run_reports is stubbed)."""
-    import qzanalysis.pipeline
     import qzanalysis.report
+    import qzanalysis.saved
     import qzanalysis.tables
 
     calls = {}
@@ -134,21 +134,31 @@ def test_report_passes_the_tolerance_and_the_analysis_plans(monkeypatch, tmp_pat
         def plans(self):
             return ["2022-2026"]
 
-    def fake_analyse(corpus_dir, **kw):
+    def fake_load_or_analyse(corpus_dir, **kw):
         calls["analyse"] = (corpus_dir, kw)
-        return FakeAnalysis()
+        return FakeAnalysis(), "computed"
 
     def fake_plan_reports(corpus_dir, **kw):
         calls["plan_reports"] = (corpus_dir, kw)
         return []
 
-    monkeypatch.setattr(qzanalysis.pipeline, "analyse", fake_analyse)
+    monkeypatch.setattr(qzanalysis.saved, "load_or_analyse", fake_load_or_analyse)
     monkeypatch.setattr(qzanalysis.report, "plan_reports", fake_plan_reports)
     monkeypatch.setattr(qzanalysis.report, "run_reports", lambda specs, **kw: [])
     monkeypatch.setattr(qzanalysis.tables, "write_tables", lambda frames, *a, **kw: [])
     monkeypatch.setattr(paths, "OUTPUTS_DIR", tmp_path / "outputs")  # its lock goes there
     assert main(["report", "--tolerance-pp", "0.5", "--only", "plan", "--years", "2021"]) == 0
-    assert calls["analyse"] == (paths.RAW_DIR, {"tolerance_pp": 0.5, "as_of": None})
+    assert calls["analyse"] == (
+        paths.RAW_DIR,
+        {
+            "out_dir": tmp_path / "outputs" / "analysis",  # saved once, read by every notebook
+            "tolerance_pp": 0.5,
+            "as_of": None,
+            "executor": "local",
+            "scheduler": None,
+            "jobs": None,
+        },
+    )
     assert calls["plan_reports"] == (
         paths.RAW_DIR,
         {
