@@ -31,8 +31,8 @@ def corpus_copy(tmp_path: Path) -> Path:
 def rendered_reports(tmp_path_factory):
     """Every default report of the shipped corpus rendered ONCE per session into a temp out_dir.
 
-    Runs the eleven notebooks (overview, plans, years 2019-2026) with run_reports(jobs=2), about half
-    a minute on two cores; test_notebooks.py and test_browser.py share it. Returns a namespace
+    Runs the twelve reports (overview, plans, years 2019-2026, cities) with run_reports(jobs=2),
+    about half a minute on two cores; test_notebooks.py and test_browser.py share it. Returns a namespace
     with out_dir, results (list of ReportResult), log (progress lines) and result(name).
     """
     from types import SimpleNamespace

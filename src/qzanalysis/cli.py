@@ -207,9 +207,9 @@ def _add_report(sub) -> None:
     )
     p.add_argument(
         "--only",
-        choices=("overview", "year", "plan"),
+        choices=("overview", "year", "plan", "cities"),
         action="append",
-        help="render only this kind of report (repeatable)",
+        help="render only this kind of report (repeatable); cities: the cross-city report",
     )
     _add_tolerance_arg(p)
     _add_as_of_arg(p)
@@ -494,11 +494,11 @@ def _run_report(args: argparse.Namespace, years: tuple[int, ...]) -> int:
         write_tables(analysis.tables())
     specs = plan_reports(
         args.corpus,
-        years=years or analysis.review_years(),
+        years=years,  # none: each city's own years (Analysis.for_city(city).review_years())
         only=args.only,
-        plans=analysis.plans(),
         tolerance_pp=args.tolerance_pp,
         as_of=args.as_of,
+        analysis=analysis,  # its cities, and each city's years and plans
     )
     if args.dry_run:
         from .report.dryrun import explain, print_plan

@@ -65,6 +65,7 @@ def _os_message(exc: OSError) -> str:
 
 def failure(command: str, exc: BaseException) -> tuple[int, str] | None:
     """(exit status, message) for an error a user can cause, None for a bug (re-raised)."""
+    from .cities import CityError
     from .report.specs import ReportError
 
     prefix = f"qzanalysis {command}:"
@@ -72,6 +73,11 @@ def failure(command: str, exc: BaseException) -> tuple[int, str] | None:
         return USAGE, f"{prefix} refused: {exc}"
     if isinstance(exc, ReportError):
         return USAGE, f"{prefix} {exc}"
+    if isinstance(exc, CityError):
+        return USAGE, (
+            f"{prefix} this corpus holds several cities (the manifest's city column) and this "
+            f"step answers for one city at a time.\n{exc}"
+        )
     for cls, what in _input_errors():
         if isinstance(exc, cls):
             return BROKEN_INPUT, f"{prefix} {what}.\n{exc}"

@@ -352,16 +352,24 @@ def evidence_link(
     return Link(str(text), links.web_url(url))
 
 
-def _indicator_link(indicator_id: object, label: object, page: str | None) -> Link:
+def _indicator_link(indicator_id: object, label: object, page: str | None, city_key: str) -> Link:
     if isinstance(indicator_id, str) and indicator_id:
-        return Link(str(label), page_link(links.indicator_page(indicator_id), page=page))
+        target = links.indicator_page(indicator_id, city_key)
+        return Link(str(label), page_link(target, page=page))
     return Link(str(label))
 
 
-def headline_view(headline: pd.DataFrame, *, page: str | None = None) -> pd.DataFrame:
+def headline_view(
+    headline: pd.DataFrame, *, page: str | None = None, city_key: str | None = None
+) -> pd.DataFrame:
     """The headline table as a report shows it: indicator and verdict first (visible on a
     phone), target and outcome linked to the sentences they come from, then the gap, where
-    each came from, and the one-line explanation."""
+    each came from, and the one-line explanation.
+
+    Indicators link to the indicator pages of ``city_key`` (:func:`qzanalysis.links.city_keys`),
+    by default the city of the page shown (``page``, else the page this notebook renders as)."""
+    if city_key is None:
+        city_key = links.page_city(page or os.environ.get(PAGE_ENV))
     rows = []
     for r in headline.to_dict("records"):
         target = evidence_link(
@@ -373,7 +381,9 @@ def headline_view(headline: pd.DataFrame, *, page: str | None = None) -> pd.Data
         )  # fmt: skip
         rows.append(
             {
-                "indicator 指标": (_indicator_link(r["indicator_id"], r["indicator_label"], page),),
+                "indicator 指标": (
+                    _indicator_link(r["indicator_id"], r["indicator_label"], page, city_key),
+                ),
                 "verdict 结论": f"{r['call_zh'] or ''} {r['call'] or ''}".strip(),
                 "target 目标": (target,) if target.href else r["target"],
                 "outcome 结果": (outcome,) if outcome.href else r["outcome"],

@@ -313,7 +313,8 @@ def _poison_reference(reference: Path) -> None:
 
 @pytest.fixture(scope="module")
 def poisoned_reports(tmp_path_factory):
-    """year_2020, plan_2022-2026 and the overview rendered from a copy of data/ with payloads.
+    """year_2020, plan_2022-2026, the overview and the cross-city report rendered from a copy of
+    data/ with payloads.
 
     The notebooks' kernel finds data/ through QZANALYSIS_ROOT, which the runner sets from
     ``paths.ROOT``: pointing ROOT (and the files the runner hashes) at the copy makes the
@@ -341,7 +342,7 @@ def poisoned_reports(tmp_path_factory):
     return SimpleNamespace(out_dir=out_dir, results={r.name: r for r in results})
 
 
-PAGES = ["index", "overview", "plan_2022-2026", "year_2020"]
+PAGES = ["index", "overview", "plan_2022-2026", "year_2020", "cities"]
 
 
 def _page(reports, name: str) -> str:
@@ -355,6 +356,7 @@ def test_every_poisoned_report_renders(poisoned_reports):
         "overview": "rendered",
         "plan_2022-2026": "rendered",
         "year_2020": "rendered",
+        "cities": "rendered",
     }, statuses
 
 
@@ -365,7 +367,7 @@ def test_no_page_holds_live_markup_from_the_data(poisoned_reports, name):
     assert ESCAPED_SCRIPT in page and ESCAPED_IMG in page, f"{name}: the payload is not shown"
 
 
-@pytest.mark.parametrize("name", ["overview", "plan_2022-2026", "year_2020"])
+@pytest.mark.parametrize("name", ["overview", "plan_2022-2026", "year_2020", "cities"])
 def test_the_notebook_output_itself_shows_the_escaped_titles(poisoned_reports, name):
     """Not only the (escaped) provenance footer: the report's own text and tables."""
     page = _page(poisoned_reports, name)

@@ -28,18 +28,26 @@ DOCUMENTED_PARAMETERS = {
     "year_review.ipynb": {
         "year": "int",
         "tolerance_pp": "float",
+        "city": "str",  # issue 13: one city of a corpus of several (empty: the only one)
         "corpus_dir": "str",
         "as_of": "str",
     },
     "plan_tracking.ipynb": {
         "plan": "str",
         "tolerance_pp": "float",
+        "city": "str",
         "corpus_dir": "str",
         "as_of": "str",
     },
     "overview.ipynb": {
         "first_year": "int",
         "last_year": "int",
+        "tolerance_pp": "float",
+        "city": "str",
+        "corpus_dir": "str",
+        "as_of": "str",
+    },
+    "cities.ipynb": {
         "tolerance_pp": "float",
         "corpus_dir": "str",
         "as_of": "str",
@@ -69,15 +77,23 @@ EXPECTED_SECTIONS = {
         "Consistency findings",
         "Method and sources",
     ],
+    "cities": [
+        "Findings",
+        "Targets against the previous year's outcome",
+        "Gaps by city",
+        "The panel: city × year × indicator",
+        "Method and sources",
+    ],
 }
 
 #: Reports that must contain at least one embedded figure on the shipped corpus.
-REPORTS_WITH_FIGURES = ("year_2020", "overview", "plan_2022-2026")
+REPORTS_WITH_FIGURES = ("year_2020", "overview", "plan_2022-2026", "cities")
 #: Which rendered report ran each notebook with its defaults.
 DEFAULT_RUN = {
     "year_review.ipynb": "year_2020",
     "plan_tracking.ipynb": "plan_2022-2026",
     "overview.ipynb": "overview",
+    "cities.ipynb": "cities",
 }
 
 #: An embedded PNG figure (nbconvert writes alt/class before src).
@@ -191,7 +207,7 @@ def test_every_report_rendered(rendered_reports):
     failed = [(r.name, r.error) for r in rendered_reports.results if r.status != "rendered"]
     assert not failed, failed
     names = {r.name for r in rendered_reports.results}
-    expected = {"overview", "plan_2022-2026", "plan_2026-2030"} | {
+    expected = {"overview", "plan_2022-2026", "plan_2026-2030", "cities"} | {
         f"year_{y}" for y in range(2019, 2027)
     }
     assert names == expected
@@ -220,7 +236,13 @@ def test_notebook_ran_with_its_default_parameters(rendered_reports, path):
 
 @pytest.mark.parametrize(
     "name",
-    ["overview", "plan_2022-2026", "plan_2026-2030", *[f"year_{y}" for y in range(2019, 2027)]],
+    [
+        "overview",
+        "plan_2022-2026",
+        "plan_2026-2030",
+        *[f"year_{y}" for y in range(2019, 2027)],
+        "cities",
+    ],
 )
 def test_executed_notebook_has_no_error_output(rendered_reports, name):
     nb = nbformat.read(rendered_reports.out_dir / "notebooks" / f"{name}.ipynb", as_version=4)
@@ -244,7 +266,13 @@ def test_executed_notebook_has_no_error_output(rendered_reports, name):
 
 @pytest.mark.parametrize(
     "name",
-    ["overview", "plan_2022-2026", "plan_2026-2030", *[f"year_{y}" for y in range(2019, 2027)]],
+    [
+        "overview",
+        "plan_2022-2026",
+        "plan_2026-2030",
+        *[f"year_{y}" for y in range(2019, 2027)],
+        "cities",
+    ],
 )
 def test_rendered_html_is_complete_offline_and_error_free(rendered_reports, shipped_corpus, name):
     page = _html(rendered_reports, name)
@@ -273,7 +301,12 @@ def test_rendered_html_is_complete_offline_and_error_free(rendered_reports, ship
     params = json.dumps(rendered_reports.result(name).parameters, ensure_ascii=False)
     assert params.replace('"', "&quot;") in footer or params in footer
     # Chinese text (the title of the kind of report, and CJK characters in general).
-    heading = {"year": "年度回顾", "plan": "规划目标跟踪", "overview": "总览"}[kind]
+    heading = {
+        "year": "年度回顾",
+        "plan": "规划目标跟踪",
+        "overview": "总览",
+        "cities": "跨城市比较",
+    }[kind]
     assert heading in page
     assert len(re.findall(r"[\u4e00-\u9fff]", page)) > 200
 
@@ -359,6 +392,7 @@ def test_a_wider_tolerance_reaches_the_text(tmp_path):
         ("overview", "rendered"),
         ("plan_2022-2026", "rendered"),
         ("year_2020", "rendered"),
+        ("cities", "rendered"),
     ], [r.error for r in results]
     year = _text((tmp_path / "html" / "year_2020.html").read_text(encoding="utf-8"))
     assert "tolerance for “左右” targets ±0.5 pp (levels ±1%)" in year
@@ -377,8 +411,11 @@ def test_a_wider_tolerance_reaches_the_text(tmp_path):
     plan = _text((tmp_path / "html" / "plan_2022-2026.html").read_text(encoding="utf-8"))
     assert "“左右” targets are judged within ±0.5 pp" in plan
     index = _text((tmp_path / "index.html").read_text(encoding="utf-8"))
-    # the three reports' parameters in the build table, and the built pages' footer
-    assert index.count('"tolerance_pp": 0.5') == 4
+    # the four reports' parameters in the build table, and the built pages' footer
+    assert index.count('"tolerance_pp": 0.5') == 5
+    cities = _text((tmp_path / "html" / "cities.html").read_text(encoding="utf-8"))
+    assert "Tolerance for “左右” targets ±0.5 pp (levels ±1%)" in cities
+    assert "this corpus holds one city (衢州市): the cross-city view needs two or more" in cities
 
 
 def test_reports_show_the_comparisons_beyond_the_same_period_match(rendered_reports):

@@ -102,7 +102,14 @@ def test_the_runner_holds_no_domain_rules():
 
 def test_plan_reports_order_names_and_parameters(tmp_path):
     specs = plan_reports(years=[2020, 2023], plans=["2022-2026"])
-    assert [s.name for s in specs] == ["overview", "plan_2022-2026", "year_2020", "year_2023"]
+    assert [s.name for s in specs] == [
+        "overview",
+        "plan_2022-2026",
+        "year_2020",
+        "year_2023",
+        "cities",  # the cross-city report, for every corpus
+    ]
+    assert specs[-1].parameters == {"tolerance_pp": 0.2, "corpus_dir": ""}
     assert specs[0].parameters == {
         "first_year": 2020,  # the overview spans the years reviewed
         "last_year": 2023,

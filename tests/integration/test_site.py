@@ -40,13 +40,15 @@ def test_every_page_of_the_site_is_rendered(site):
     from qzanalysis.compare.history import indicators_with_targets
 
     expected = {links.INDEX, *(links.report_page(n) for n in ("overview", "plan_2022-2026",
-                "plan_2026-2030", *(f"year_{y}" for y in range(2019, 2027))))}  # fmt: skip
+                "plan_2026-2030", *(f"year_{y}" for y in range(2019, 2027)), "cities"))}  # fmt: skip
     expected |= {links.source_page(d.doc_id) for d in a.corpus}
     expected |= {links.indicator_page(i) for i in indicators_with_targets(a.comparisons)}
     missing = expected - set(pages)
     assert not missing, f"pages not rendered: {sorted(missing)[:10]}"
-    # 11 reports + index + 5 source pages + one per indicator with a target
-    assert len(expected) == 17 + len(indicators_with_targets(a.comparisons))
+    # 12 reports (today's names and paths, and html/cities.html) + index + 5 source pages + one
+    # per indicator with a target (html/indicators/<id>.html)
+    assert len(expected) == 18 + len(indicators_with_targets(a.comparisons))
+    assert links.report_page("cities") == "html/cities.html"
 
 
 def _resolve(page: str, href: str) -> tuple[str, str] | None:

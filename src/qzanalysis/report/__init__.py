@@ -9,8 +9,14 @@ a header to every other page, a table of contents, a citation line and a provena
 then builds a source page per document (every statement highlighted and anchored), a page per
 indicator with a target, and the landing page ``outputs/index.html`` (issue 10).
 
+A corpus of several cities (issue 13) gets one such set per city, each notebook run with its
+``city`` and its pages under the city's key (``html/331100/year_2024.html``, see
+:mod:`qzanalysis.links`), and every corpus gets the cross-city report ``html/cities.html``.
+
 - :mod:`qzanalysis.report.specs`: which reports, with which parameters (``plan_reports``).
 - :mod:`qzanalysis.report.runner`: keys, the cache, papermill execution and the batch.
+- :mod:`qzanalysis.report.scope`: what a report reads (its city's documents, its rows), which
+  its key hashes.
 - :mod:`qzanalysis.report.html`: nbconvert rendering, the embedded Chinese font, the provenance
   footer and the index page's sections.
 - :mod:`qzanalysis.report.site`: what every page has (header, contents, citation); addresses in
@@ -21,9 +27,11 @@ indicator with a target, and the landing page ``outputs/index.html`` (issue 10).
 What a researcher can rely on:
 
 - **Up to date means skipped.** A report's key hashes its notebook, its parameters (among them
-  the tolerance of "左右" targets), the corpus (manifest and every document), the review,
-  reference and indicator files, and the package (version and source). An unchanged key and an
-  existing HTML file skip the run (``--force`` runs it anyway).
+  the tolerance of "左右" targets), its city's documents (manifest rows and bytes) and the rows
+  of the analysis it shows, the review, reference and indicator files, the package (version and
+  source) and its header. An unchanged key and an existing HTML file skip the run (``--force``
+  runs it anyway): a document added to one city re-runs that city's reports and the cross-city
+  one, not another city's.
 - **Nothing half-written.** Notebooks and HTML are written to a temporary file and renamed; a
   failing or interrupted run leaves the previous good HTML in place. A failing notebook is kept,
   with its error, as ``outputs/notebooks/<name>.error.ipynb``.

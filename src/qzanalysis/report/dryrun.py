@@ -7,7 +7,7 @@ from pathlib import Path
 from .. import links, paths
 from ..corpus import load_corpus
 from . import pages
-from .runner import _earlier_names, _load_cached, input_digests, key_parts, report_key
+from .runner import _earlier_names, _load_cached, input_digests, key_of, key_parts
 from .specs import ReportSpec
 
 
@@ -22,9 +22,10 @@ def explain(
 ) -> list[tuple[str, str, str]]:
     """(report name, "run" or "up to date", why) for every spec, as a real run would decide.
 
-    Why names what changed since the report was rendered: its notebook, its parameters, the
-    corpus, the review, reference or indicator files, the package code, the folded-code switch
-    or the site's pages (see :func:`qzanalysis.report.runner.key_parts`).
+    Why names what changed since the report was rendered: its notebook, its parameters, its
+    documents (its city's), its rows (what it shows of the analysis), the review, reference or
+    indicator files, the package code, the folded-code switch or its header (the site's pages
+    it links to; see :func:`qzanalysis.report.runner.key_parts`).
     """
     corpus_dir = Path(corpus_dir) if corpus_dir else paths.RAW_DIR
     out_dir = Path(out_dir) if out_dir else paths.OUTPUTS_DIR
@@ -32,7 +33,7 @@ def explain(
     site = pages.site_map([s.name for s in specs] + _earlier_names(specs, out_dir), analysis)
     rows = []
     for spec in specs:
-        parts = key_parts(spec, digests, show_code=show_code, site=site)
+        parts = key_parts(spec, digests, show_code=show_code, site=site, analysis=analysis)
         cached = _load_cached(out_dir, spec.name) or {}
         rendered = (
             cached.get("status") == "rendered"
@@ -42,7 +43,7 @@ def explain(
             rows.append((spec.name, "run", "--force"))
         elif not rendered:
             rows.append((spec.name, "run", "not rendered yet (or its last run failed)"))
-        elif cached.get("key") == report_key(spec, digests, show_code=show_code, site=site):
+        elif cached.get("key") == key_of(parts):
             rows.append((spec.name, "up to date", ""))
         else:
             before = cached.get("inputs") or {}

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from .. import __version__, links, paths
 from ..corpus import Corpus
-from .site import TOC_HERE, SiteMap
+from .site import TOC_HERE, CitySite, SiteMap
 
 if TYPE_CHECKING:
     from .runner import ReportResult
@@ -144,6 +144,10 @@ def _parameters_text(parameters: dict) -> str:
     return _e(json.dumps(parameters, ensure_ascii=False))
 
 
+def _city_text(spec: ReportSpec) -> str:
+    return f", the documents of {_e(spec.city)}" if spec.city else ""
+
+
 def provenance_footer(
     spec: ReportSpec, corpus: Corpus, digests: dict[str, str], *, run_date: str
 ) -> str:
@@ -166,7 +170,7 @@ def provenance_footer(
 <h2>来源与可复现性 Provenance</h2>
 <p>Rendered by qzanalysis {_e(__version__)} on {_e(run_date)} from notebook
 <code>{_e(spec.notebook.name)}</code> with parameters <code>{_parameters_text(spec.parameters)}</code>.
-Corpus <code>{_e(_relative(corpus.path))}</code> (fingerprint <code>{_e(digests["corpus"][:16])}</code>);
+Corpus <code>{_e(_relative(corpus.path))}</code>{_city_text(spec)} (fingerprint <code>{_e(digests["corpus"][:16])}</code>);
 package code <code>{_e(digests["package"][:16])}</code>.</p>
 <table><thead><tr><th>doc_id</th><th>title</th><th>published</th><th>sha256</th></tr></thead>
 <tbody>{docs}</tbody></table>
@@ -183,12 +187,8 @@ documents (outputs/tables/statements.csv), reference figures carry their source 
 
 def _index_row(r: ReportResult, out_dir: Path) -> str:
     """One report's row: link (if its page exists), status, run time, parameters, notes."""
-    title = _e(r.title)
-    link = (
-        f'<a href="{_href(f"html/{r.name}.html")}">{title}</a>'
-        if (out_dir / "html" / f"{r.name}.html").is_file()
-        else title
-    )
+    title, page = _e(r.title), links.report_page(r.name)
+    link = f'<a href="{_href(page)}">{title}</a>' if (out_dir / page).is_file() else title
     detail = _e(r.error) if r.error else ""
     if r.status == "failed" and (out_dir / "notebooks" / f"{r.name}.error.ipynb").is_file():
         error_nb = _href(f"notebooks/{r.name}.error.ipynb")
@@ -200,29 +200,57 @@ def _index_row(r: ReportResult, out_dir: Path) -> str:
     )
 
 
-def _document_items(corpus: Corpus, site: SiteMap) -> str:
+def _by_city(
+    site: SiteMap, section: str, items: Callable[[CitySite], str], *, columns: bool = False
+) -> str:
+    """A list of the one city's ``items``; with several cities, one list per city under a
+    heading of its name (id ``<section>-<key>``)."""
+    ul = '<ul class="qz-cols">' if columns else "<ul>"
+    if len(site.cities) == 1:
+        return f"{ul}{items(site.cities[0])}</ul>"
+    return "".join(
+        f'<h3 id="{_e(f"{section}-{c.key}")}">{_e(c.city)}</h3>{ul}{items(c)}</ul>'
+        for c in site.cities
+    )
+
+
+def _document_items(corpus: Corpus, city: CitySite) -> str:
+    mine = {doc_id for doc_id, _ in city.documents}
     return "".join(
         f'<li><a href="{_e(links.href(links.INDEX, links.source_page(d.doc_id)))}">{_e(d.title)}</a> '
         f"(<code>{_e(d.doc_id)}</code>, {_e(d.published)}, sha256 <code>{_e(d.sha256[:12])}</code>)</li>"
         for d in corpus
+        if d.doc_id in mine
     )
 
 
-def _report_items(results: list[ReportResult], out_dir: Path) -> str:
-    items = []
-    for r in results:
-        page = links.report_page(r.name)
-        title = _e(r.title)
-        if (out_dir / page).is_file():
-            title = f'<a href="{_e(links.href(links.INDEX, page))}">{title}</a>'
-        items.append(f"<li>{title} <small>{_e(_STATUS_MARKS[r.status])}</small></li>")
-    return "".join(items)
+def _report_item(r: ReportResult, out_dir: Path) -> str:
+    page = links.report_page(r.name)
+    title = _e(r.title)
+    if (out_dir / page).is_file():
+        title = f'<a href="{_e(links.href(links.INDEX, page))}">{title}</a>'
+    return f"<li>{title} <small>{_e(_STATUS_MARKS[r.status])}</small></li>"
 
 
-def _indicator_items(site: SiteMap) -> str:
+def _report_items(results: list[ReportResult], out_dir: Path, site: SiteMap) -> str:
+    """Every report, the cross-city one first when there are several cities, then each city's."""
+    if len(site.cities) == 1:
+        return f'<ul class="qz-cols">{"".join(_report_item(r, out_dir) for r in results)}</ul>'
+    keys = {r.name: links.split_report_name(r.name)[0] for r in results}
+    cross = "".join(_report_item(r, out_dir) for r in results if not keys[r.name])
+    head = f'<h3 id="reports-cities">跨城市 · Across cities</h3><ul>{cross}</ul>' if cross else ""
+    return head + _by_city(
+        site,
+        "reports",
+        lambda c: "".join(_report_item(r, out_dir) for r in results if keys[r.name] == c.key),
+        columns=True,
+    )
+
+
+def _indicator_items(city: CitySite) -> str:
     return "".join(
-        f'<li><a href="{_e(links.href(links.INDEX, links.indicator_page(i)))}">{_e(label)}</a></li>'
-        for i, label in site.indicators
+        f'<li><a href="{_e(links.href(links.INDEX, city.indicator(i)))}">{_e(label)}</a></li>'
+        for i, label in city.indicators
     )
 
 
@@ -248,11 +276,11 @@ def index_body(
 <h2 id="coverage">2. 资料覆盖 · What the corpus covers</h2>
 {coverage}
 <h2 id="reports">3. 报告 · Reports</h2>
-<ul class="qz-cols">{_report_items(results, out_dir)}</ul>
-<h2 id="indicators">4. 指标 · Indicators with a target ({len(site.indicators)})</h2>
-<ul class="qz-cols">{_indicator_items(site)}</ul>
+{_report_items(results, out_dir, site)}
+<h2 id="indicators">4. 指标 · Indicators with a target ({sum(len(c.indicators) for c in site.cities)})</h2>
+{_by_city(site, "indicators", _indicator_items, columns=True)}
 <h2 id="sources">5. 原文 · Source documents</h2>
-<ul>{_document_items(corpus, site)}</ul>
+{_by_city(site, "sources", lambda c: _document_items(corpus, c))}
 <h2 id="build">6. 构建信息 · Build details</h2>
 <div class="qz-scroll"><table><thead><tr><th>report</th><th>status</th><th>run time</th><th>finished</th><th>parameters</th><th>notes</th></tr></thead>
 <tbody>{rows}</tbody></table></div>

@@ -1,5 +1,7 @@
 """The pages the runner builds itself, from one analysis: the index (a landing page), a source
-page per document and a page per indicator with a target (issue 10).
+page per document and a page per indicator with a target (issue 10), city by city (issue 13:
+each city's indicator pages read that city's analysis alone, under its key, see
+:mod:`qzanalysis.links`; the index has a section per city).
 
 They need no kernel (a page per indicator from a notebook would start a hundred kernels); what a
 researcher explores interactively is the same analysis (``a.headline()``, :mod:`.compare.history`).
@@ -13,6 +15,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,7 +26,8 @@ from ..notebook import ITABLE_OPTIONS, headline_view, linked, styled
 from ..pipeline import Analysis
 from ..tables import atomic_write
 from .html import embed_cjk_font, font_style, index_body, page_chars
-from .site import TOC_HERE, SiteMap, citation_html, e, page
+from .scope import documents_digest, key_parameters
+from .site import TOC_HERE, CitySite, SiteMap, citation_html, e, nav_html, page
 from .sources import SOURCE_CSS, source_body
 
 PAGES_CSS = (
@@ -101,10 +105,12 @@ def _section(title: str, content: str, anchor: str) -> str:
     return f'<h2 id="{e(anchor)}">{e(title)}</h2>\n{content}'
 
 
-def indicator_body(a: Analysis, indicator_id: str, *, headline: pd.DataFrame) -> str:
-    """An indicator across years: chart, findings, target history, every statement, unused
-    candidates."""
-    page = links.indicator_page(indicator_id)
+def indicator_body(
+    a: Analysis, indicator_id: str, *, headline: pd.DataFrame, city_key: str = ""
+) -> str:
+    """An indicator across years (``a``: one city's analysis): chart, findings, target history,
+    every statement, unused candidates."""
+    page = links.indicator_page(indicator_id, city_key)
     ind = a.registry[indicator_id]
     label = a.registry.label(indicator_id)
     data = a.indicator_history(indicator_id)
@@ -170,6 +176,7 @@ def indicator_body(a: Analysis, indicator_id: str, *, headline: pd.DataFrame) ->
 
 
 def coverage_chart(a: Analysis) -> str:
+    """What one city's corpus covers: the year x indicator grid."""
     cells = a.coverage_cells()
     return figure_html(
         plots.plot_coverage_matrix(cells),
@@ -178,21 +185,61 @@ def coverage_chart(a: Analysis) -> str:
     )
 
 
-def index_findings(a: Analysis, headline: pd.DataFrame) -> str:
-    """The headline verdicts across years and the plan-tracking calls, linked to evidence."""
-    page = links.INDEX
+def index_findings(a: Analysis, headline: pd.DataFrame, *, city: CitySite | None = None) -> str:
+    """One city's headline verdicts across years and plan-tracking calls, linked to evidence
+    (and to that city's indicator pages)."""
+    page, key = links.INDEX, city.key if city else ""
+    level, suffix = ("h4", f"-{key}") if key else ("h3", "")
     verdicts = headline[headline["comparison"] == "verdict"]
     calls = headline[headline["comparison"].isin(["tracking", "pace"])]
     statuses = a.comparisons["status"].value_counts()
     counts = ", ".join(f"{s} {statuses[s]}" for s in statuses.index)
+
+    def table(rows: pd.DataFrame) -> str:
+        return (
+            datatable(headline_view(rows, page=page, city_key=key)) if len(rows) else "<p>None.</p>"
+        )
+
     return (
         f"<p>{len(a.comparisons)} targets in the corpus and reference figures: {e(counts)}. "
         "Every target and outcome below links to its highlighted sentence.</p>"
-        "<h3 id='verdicts'>目标完成情况 · Verdicts across years</h3>"
-        + (datatable(headline_view(verdicts, page=page)) if len(verdicts) else "<p>None.</p>")
-        + "<h3 id='tracking'>规划跟踪 · Plan-tracking calls</h3>"
-        + (datatable(headline_view(calls, page=page)) if len(calls) else "<p>None.</p>")
+        f"<{level} id='{e('verdicts' + suffix)}'>目标完成情况 · Verdicts across years</{level}>"
+        + table(verdicts)
+        + f"<{level} id='{e('tracking' + suffix)}'>规划跟踪 · Plan-tracking calls</{level}>"
+        + table(calls)
     )
+
+
+def by_city(
+    a: Analysis, site: SiteMap, section: str, make: Callable[[CitySite, Analysis], str]
+) -> str:
+    """``make(city, its analysis)`` for the one city as it is; with several, one part per city
+    under a heading of its name (id ``<section>-<key>``)."""
+    if len(site.cities) == 1:
+        return make(site.cities[0], a)
+    return "".join(
+        f'<h3 id="{e(f"{section}-{c.key}")}">{e(c.city)}</h3>\n' + make(c, a.for_city(c.city))
+        for c in site.cities
+    )
+
+
+def _index_summary(a: Analysis, site: SiteMap) -> str:
+    def spans(c: CitySite) -> str:
+        years = sorted(c.years)
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        return f"year reviews {e(span)}, plans {e(', '.join(c.plans) or 'none')}"
+
+    dates = [d.published for d in a.corpus]
+    head = (
+        f"{len(a.corpus)} documents published {e(min(dates))} to {e(max(dates))}; "
+        f"{len(a.statements)} statements, {len(a.reference)} reference figures; "
+    )
+    if len(site.cities) == 1:
+        return head + spans(site.cities[0]) + "."
+    cities = "; ".join(
+        f"{e(c.city)}: {len(c.documents)} documents, {spans(c)}" for c in site.cities
+    )
+    return head + f"{len(site.cities)} cities, each compared with itself alone ({cities})."
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,7 +270,8 @@ def _write(out_dir: Path, page_path: str, text: str) -> None:
 def build_page(
     a: Analysis, page_path: str, title: str, body: str, *, site: SiteMap, footer: str, run_date: str
 ) -> str:
-    """A whole page without its font: the site shell, DataTables when the body has a table."""
+    """A whole page without its font: the site shell, DataTables when the body has a table
+    (``a``: the analysis whose documents the page cites)."""
     head = datatables_init() if "new ITable(" in body else ""
     return page(
         title,
@@ -237,11 +285,15 @@ def build_page(
     )
 
 
-def site_key(digests: dict[str, str], site: SiteMap, parameters: dict) -> str:
-    """Hash of what the source and indicator pages depend on (inputs, parameters, the site)."""
+def site_key(
+    digests: dict[str, str], site: SiteMap, parameters: dict, page_paths: Iterable[str]
+) -> str:
+    """Hash of what a city's source and indicator pages depend on: its inputs (``digests``,
+    its documents' as "corpus"), its parameters, and each page's header."""
     h = hashlib.sha256(json.dumps(digests, sort_keys=True).encode())
     h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
-    h.update(json.dumps(site.pages()).encode())
+    for p in page_paths:
+        h.update(p.encode() + b"\0" + nav_html(p, site).encode())
     return h.hexdigest()
 
 
@@ -250,19 +302,21 @@ _WORKER: dict = {}
 
 
 def _indicator_page(indicator_id: str) -> tuple[str, str]:
-    a, headline = _WORKER["analysis"], _WORKER["headline"]
-    return indicator_id, indicator_body(a, indicator_id, headline=headline)
+    a, headline, key = _WORKER["analysis"], _WORKER["headline"], _WORKER["city_key"]
+    return indicator_id, indicator_body(a, indicator_id, headline=headline, city_key=key)
 
 
-def indicator_bodies(a: Analysis, ids: list[str], *, jobs: int) -> dict[str, str]:
-    """Every indicator page's body, on ``jobs`` processes where the platform forks (a chart
-    each: about half a second a page, a minute for a hundred on one core)."""
+def indicator_bodies(
+    a: Analysis, ids: list[str], *, jobs: int, city_key: str = ""
+) -> dict[str, str]:
+    """Every indicator page's body of one city, on ``jobs`` processes where the platform forks
+    (a chart each: about half a second a page, a minute for a hundred on one core)."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     from .runner import _die_with_parent
 
-    _WORKER.update(analysis=a, headline=a.headline())
+    _WORKER.update(analysis=a, headline=a.headline(), city_key=city_key)
     try:
         if jobs <= 1 or len(ids) < 8 or "fork" not in mp.get_all_start_methods():
             return dict(map(_indicator_page, ids))
@@ -285,31 +339,64 @@ def write_pages(
     jobs: int = 1,
     progress: Callable[[str], None] = print,
 ) -> int:
-    """Write every source and indicator page (skipped when nothing they read changed); returns
-    how many pages were written. The pages share one embedded font subset."""
-    key = site_key(digests, site, a.parameters)
-    stamp = out_dir / ".cache" / "pages.key"
-    wanted = [p for p in site.pages() if p.startswith((links.SOURCES_DIR, links.INDICATORS_DIR))]
-    fresh = not force and stamp.is_file() and stamp.read_text() == key
+    """Write every city's source and indicator pages (a city's skipped when nothing they read
+    changed); returns how many pages were written."""
+    return sum(
+        _write_city_pages(
+            a.for_city(city.city),
+            city,
+            site,
+            digests,
+            out_dir,
+            run_date=run_date,
+            force=force,
+            jobs=jobs,
+            progress=progress,
+        )  # fmt: skip
+        for city in site.cities
+    )
+
+
+def _write_city_pages(
+    a: Analysis,
+    city: CitySite,
+    site: SiteMap,
+    digests: dict[str, str],
+    out_dir: Path,
+    *,
+    run_date: str,
+    force: bool,
+    jobs: int,
+    progress: Callable[[str], None],
+) -> int:
+    """One city's source and indicator pages (``a``: its analysis); they share one embedded
+    font subset."""
+    mine = {**digests, "corpus": documents_digest(a.corpus)}
+    wanted = [links.source_page(d) for d, _ in city.documents]
+    wanted += [city.indicator(i) for i, _ in city.indicators]
+    key = site_key(mine, site, key_parameters(a.parameters), wanted)
+    stamp = out_dir / ".cache" / (f"pages.{city.key}.key" if city.key else "pages.key")
+    who = f"{city.city}: " if city.key else ""
+    fresh = not force and stamp.is_file() and stamp.read_text(encoding="utf-8") == key
     if fresh and all((out_dir / p).is_file() for p in wanted):
-        progress(f"{len(wanted)} source and indicator page(s) up to date")
+        progress(f"{who}{len(wanted)} source and indicator page(s) up to date")
         return 0
-    progress(f"building {len(wanted)} source and indicator page(s)…")
-    footer = _static_footer(a, digests, run_date)
+    progress(f"{who}building {len(wanted)} source and indicator page(s)…")
+    footer = _static_footer(a, mine, run_date)
     built = {p: build_page(a, p, t, b, site=site, footer=footer, run_date=run_date)
              for p, t, b in source_pages(a)}  # fmt: skip
-    bodies = indicator_bodies(a, [i for i, _ in site.indicators], jobs=jobs)
-    for indicator_id, label in site.indicators:
-        p = links.indicator_page(indicator_id)
-        title = f"指标 Indicator: {label}"
+    bodies = indicator_bodies(a, [i for i, _ in city.indicators], jobs=jobs, city_key=city.key)
+    for indicator_id, label in city.indicators:
+        p = city.indicator(indicator_id)
+        title = f"指标 Indicator: {label}" + (f" · {city.city}" if city.key else "")
         built[p] = build_page(a, p, title, bodies[indicator_id], site=site, footer=footer,
                               run_date=run_date)  # fmt: skip
     style = font_style(set().union(*(page_chars(text) for text in built.values())))
     for p, text in built.items():
         _write(out_dir, p, embed_cjk_font(text, style))
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(stamp, lambda path: path.write_text(key))
-    progress(f"{len(built)} source and indicator page(s) written")
+    atomic_write(stamp, lambda path: path.write_text(key, encoding="utf-8"))
+    progress(f"{who}{len(built)} source and indicator page(s) written")
     return len(built)
 
 
@@ -322,24 +409,17 @@ def write_index(
     *,
     run_date: str,
 ) -> Path:
-    """outputs/index.html: the landing page (findings first, build details last)."""
-    headline = a.headline()
-    years = sorted(site.years)
-    summary = (
-        f"{len(a.corpus)} documents published {e(min(d.published for d in a.corpus))} to "
-        f"{e(max(d.published for d in a.corpus))}; {len(a.statements)} statements, "
-        f"{len(a.reference)} reference figures; year reviews "
-        f"{e(f'{years[0]}-{years[-1]}' if years else 'none')}, plans {e(', '.join(site.plans) or 'none')}."
-    )
+    """outputs/index.html: the landing page (findings first, build details last), a part per
+    city in each section when the corpus holds several."""
     body = index_body(
         results,
         a.corpus,
         digests,
         out_dir,
         site=site,
-        summary=summary,
-        findings=index_findings(a, headline),
-        coverage=coverage_chart(a),
+        summary=_index_summary(a, site),
+        findings=by_city(a, site, "findings", lambda c, p: index_findings(p, p.headline(), city=c)),
+        coverage=by_city(a, site, "coverage", lambda c, p: coverage_chart(p)),
     )
     title = "规划目标与实际结果 qzanalysis reports"
     footer = _static_footer(a, digests, run_date)
@@ -350,16 +430,29 @@ def write_index(
 
 
 def site_map(report_names: Iterable[str], a: Analysis) -> SiteMap:
-    """Every page of the site: the reports named (this run's and earlier ones still on disk),
-    a source page per document, an indicator page per registry indicator with a target."""
-    names = set(report_names)
-    years = sorted(int(n[5:]) for n in names if n.startswith("year_") and n[5:].isdigit())
-    plans = sorted(n[5:] for n in names if n.startswith("plan_"))
-    indicators = tuple((i, a.registry.label(i)) for i in a.indicators_with_targets())
-    return SiteMap(
-        years=tuple(years),
-        plans=tuple(plans),
-        overview="overview" in names,
-        indicators=indicators,
-        documents=tuple((d.doc_id, d.title) for d in a.corpus),
-    )
+    """Every page of the site: the reports named (this run's and earlier ones still on disk;
+    a name of no city of ``a`` is left out), and per city a source page per document and an
+    indicator page per registry indicator with a target."""
+    bases: dict[str, set[str]] = {}
+    for name in report_names:
+        key, base = links.split_report_name(name)
+        bases.setdefault(key, set()).add(base)
+    keys = links.city_keys(a.city_codes)
+    cities = []
+    for city in a.cities():
+        part, mine = a.for_city(city), bases.get(keys[city], set())
+        years = sorted(int(b[5:]) for b in mine if re.fullmatch(r"year_\d{4}", b))
+        cities.append(
+            CitySite(
+                city=city,
+                key=keys[city],
+                years=tuple(years),
+                plans=tuple(sorted(b[5:] for b in mine if b.startswith("plan_"))),
+                overview="overview" in mine,
+                indicators=tuple(
+                    (i, part.registry.label(i)) for i in part.indicators_with_targets()
+                ),
+                documents=tuple((d.doc_id, d.title) for d in part.corpus),
+            )
+        )
+    return SiteMap(cities=tuple(cities), cross_city=links.CITIES_REPORT in bases.get("", set()))

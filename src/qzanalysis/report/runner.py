@@ -28,7 +28,8 @@ from ..tables import atomic_write
 from . import pages
 from .html import provenance_footer, render_html
 from .lock import ReportLocked, _pid_alive, report_lock  # noqa: F401 - re-exported
-from .site import SiteMap, citation_html, decorate_report
+from .scope import read_parts
+from .site import SiteMap, citation_html, decorate_report, nav_html
 from .specs import ReportSpec
 
 KERNEL_START_RETRIES = 3
@@ -42,7 +43,7 @@ _KERNEL_START_ERRORS = (
     "Address already in use",
 )
 #: Where each kind of report is listed in the index.
-_KIND_RANK = {"overview": 0, "plan": 1, "year": 2}
+_KIND_RANK = {"overview": 0, "plan": 1, "year": 2, "cities": 3}
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -92,30 +93,51 @@ def input_digests(corpus: Corpus) -> dict[str, str]:
 
 
 def key_parts(
-    spec: ReportSpec, digests: dict[str, str], *, show_code: bool, site: SiteMap | None = None
+    spec: ReportSpec,
+    digests: dict[str, str],
+    *,
+    show_code: bool,
+    site: SiteMap | None = None,
+    analysis=None,
 ) -> dict[str, str]:
     """What a report's key hashes, by name (so a dry run can say which one changed): the
-    notebook, the parameters, every input digest, the code-shown switch and the site's pages
-    (a report's header links to them)."""
+    notebook, the parameters, the documents and rows it reads (with ``analysis``:
+    :func:`qzanalysis.report.scope.read_parts`; without, the whole corpus), the review,
+    reference and indicator files, the package, the code-shown switch and its header (the
+    site's pages it links to: :func:`qzanalysis.report.site.nav_html`)."""
     parts = {
         "notebook": _file_digest(spec.notebook),
         "parameters": hashlib.sha256(
             json.dumps(spec.parameters, sort_keys=True).encode()
         ).hexdigest(),
-        **digests,
-        "code": "shown" if show_code else "folded",
     }
+    if analysis is not None:
+        parts |= read_parts(spec, analysis)
+        parts |= {name: value for name, value in digests.items() if name != "corpus"}
+    else:
+        parts |= digests
+    parts["code"] = "shown" if show_code else "folded"
     if site is not None:
-        parts["site"] = hashlib.sha256(json.dumps(site.pages()).encode()).hexdigest()
+        header = nav_html(links.report_page(spec.name), site)
+        parts["site"] = hashlib.sha256(header.encode()).hexdigest()
     return parts
 
 
+def key_of(parts: dict[str, str]) -> str:
+    """A report's key: the hash of its :func:`key_parts`."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
 def report_key(
-    spec: ReportSpec, digests: dict[str, str], *, show_code: bool, site: SiteMap | None = None
+    spec: ReportSpec,
+    digests: dict[str, str],
+    *,
+    show_code: bool,
+    site: SiteMap | None = None,
+    analysis=None,
 ) -> str:
     """Hash of :func:`key_parts`."""
-    parts = key_parts(spec, digests, show_code=show_code, site=site)
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return key_of(key_parts(spec, digests, show_code=show_code, site=site, analysis=analysis))
 
 
 def _cache_file(out_dir: Path, name: str) -> Path:
@@ -139,7 +161,7 @@ def _up_to_date(spec: ReportSpec, key: str, out_dir: Path) -> ReportResult | Non
     cached = _load_cached(out_dir, spec.name)
     if not cached or cached.get("key") != key or cached.get("status") != "rendered":
         return None
-    if not (out_dir / "html" / f"{spec.name}.html").is_file():
+    if not (out_dir / links.report_page(spec.name)).is_file():
         return None
     return ReportResult(**{**cached, "status": "up_to_date"})
 
@@ -250,6 +272,7 @@ def _render(
     site: SiteMap,
 ) -> None:
     corpus, run_date, page_path = load_corpus(corpus_dir), _now(), links.report_page(spec.name)
+    corpus = corpus.for_city(spec.city) if spec.city else corpus  # the documents it read
     footer = provenance_footer(spec, corpus, digests, run_date=run_date)
     citation = citation_html(spec.title, page_path, corpus, run_date=run_date)
     page = render_html(
@@ -275,9 +298,9 @@ def run_one(
 ) -> ReportResult:
     """Execute and render one report; never raises (a failure is a result, a timeout too)."""
     started = time.perf_counter()
-    nb_dir, html_dir = out_dir / "notebooks", out_dir / "html"
+    nb_dir, html_file = out_dir / "notebooks", out_dir / links.report_page(spec.name)
     nb_dir.mkdir(parents=True, exist_ok=True)
-    html_dir.mkdir(parents=True, exist_ok=True)
+    html_file.parent.mkdir(parents=True, exist_ok=True)
     tmp_nb = nb_dir / f".{spec.name}.{os.getpid()}.running.ipynb"
     result = ReportResult(
         spec.name, spec.title, spec.kind, "failed", parameters=spec.parameters, key=key
@@ -290,7 +313,7 @@ def run_one(
         _render(
             spec,
             nb_dir / f"{spec.name}.ipynb",
-            html_dir / f"{spec.name}.html",
+            html_file,
             corpus_dir=corpus_dir,
             show_code=show_code,
             digests=digests,
@@ -353,18 +376,17 @@ class _Progress:
 
 def _split_up_to_date(
     specs: list[ReportSpec],
-    digests: dict[str, str],
+    parts: dict[str, dict[str, str]],
     out_dir: Path,
     *,
     force: bool,
-    show_code: bool,
-    site: SiteMap,
 ):
-    """(results of up-to-date reports by name, [(spec, key) still to run])."""
+    """(results of up-to-date reports by name, [(spec, key) still to run]); ``parts``: the
+    :func:`key_parts` of every spec by name."""
     skipped: dict[str, ReportResult] = {}
     todo: list[tuple[ReportSpec, str]] = []
     for spec in specs:
-        key = report_key(spec, digests, show_code=show_code, site=site)
+        key = key_of(parts[spec.name])
         cached = None if force else _up_to_date(spec, key, out_dir)
         if cached is not None:
             skipped[spec.name] = cached
@@ -373,26 +395,45 @@ def _split_up_to_date(
     return skipped, todo
 
 
-#: prctl(2) option: the signal a process gets when its parent dies (Linux only).
+def _run_task(spec: ReportSpec, key: str, options: dict) -> ReportResult:
+    """:func:`run_one` as an executor's task: every argument positional, since a pool's
+    ``submit`` may take keywords of its own (dask's ``key``, ``workers``, ``retries``)."""
+    return run_one(spec, key=key, **options)
+
+
+def _footer_digests(digests: dict[str, str], parts: dict[str, str]) -> dict[str, str]:
+    """The digests a report's footer shows: its own documents' in place of the corpus's."""
+    return {**digests, "corpus": parts.get("documents", digests["corpus"])}
+
+
 def _run_todo(
     todo: list[tuple[ReportSpec, str]],
     tracker: _Progress,
     jobs: int,
     executor: str = "local",
     scheduler: str | None = None,
+    *,
+    digests: dict[str, str],
     **kwargs,
 ) -> None:
     """Run the reports ``todo`` through the chosen executor (local processes or dask; one local
     job runs them in this process, one after the other)."""
+
+    def mine(spec: ReportSpec) -> dict[str, str]:
+        return _footer_digests(digests, tracker.inputs.get(spec.name, {}))
+
     if executor == "local" and (jobs <= 1 or len(todo) <= 1):
         for spec, key in todo:
             tracker.starting(spec)
-            tracker.record(run_one(spec, key=key, **kwargs))
+            tracker.record(run_one(spec, key=key, digests=mine(spec), **kwargs))
         return
     # several kernels at once: one thread of BLAS/OpenMP each, or they fight over the cores
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     with make_executor(executor, jobs=min(jobs, len(todo)), scheduler=scheduler) as pool:
-        futures = [pool.submit(run_one, spec, key=key, **kwargs) for spec, key in todo]
+        futures = [
+            pool.submit(_run_task, spec, key, {**kwargs, "digests": mine(spec)})
+            for spec, key in todo
+        ]
         for future in pool.as_completed(futures):
             tracker.record(future.result())
 
@@ -458,17 +499,17 @@ def _run_batch(
         stale.unlink(missing_ok=True)
     analysis = analysis or _site_analysis(specs, corpus_dir, out_dir)
     site = pages.site_map([s.name for s in specs] + _earlier_names(specs, out_dir), analysis)
-    skipped, todo = _split_up_to_date(
-        specs, digests, out_dir, force=force, show_code=show_code, site=site
-    )
+    parts = {
+        s.name: key_parts(s, digests, show_code=show_code, site=site, analysis=analysis)
+        for s in specs
+    }
+    skipped, todo = _split_up_to_date(specs, parts, out_dir, force=force)
     if skipped:
         progress(
             f"{len(skipped)} of {len(specs)} report(s) up to date (use --force to re-run them)"
         )
     tracker = _Progress(len(specs), len(skipped), out_dir, progress)
-    tracker.inputs = {
-        spec.name: key_parts(spec, digests, show_code=show_code, site=site) for spec, _ in todo
-    }
+    tracker.inputs = {spec.name: parts[spec.name] for spec, _ in todo}
     if todo:
         progress(f"rendering {len(todo)} report(s) with {min(jobs, len(todo))} job(s)…")
     _run_todo(
@@ -491,7 +532,7 @@ def _run_batch(
         analysis, site, digests, out_dir, run_date=run_date, force=force, jobs=jobs,
         progress=progress,
     )  # fmt: skip
-    listed = _with_earlier_reports(ordered, out_dir)
+    listed = _with_earlier_reports(ordered, out_dir, site)
     pages.write_index(analysis, listed, site, digests, out_dir, run_date=run_date)
     return ordered
 
@@ -522,14 +563,18 @@ def _earlier_names(specs: list[ReportSpec], out_dir: Path) -> list[str]:
     ]
 
 
-def _with_earlier_reports(results: list[ReportResult], out_dir: Path) -> list[ReportResult]:
-    """This run's results plus reports rendered earlier (a one-year re-run keeps the others listed)."""
-    names = {r.name for r in results}
+def _with_earlier_reports(
+    results: list[ReportResult], out_dir: Path, site: SiteMap
+) -> list[ReportResult]:
+    """This run's results plus reports rendered earlier that belong to this site (a one-year
+    re-run keeps the others listed; a report of another corpus's city does not)."""
+    names, pages_now = {r.name for r in results}, set(site.pages())
     earlier = []
     for cache in sorted((out_dir / ".cache").glob("*.json")):
         data = _load_cached(out_dir, cache.stem)
         if not data or data.get("name") in names:
             continue
-        if (out_dir / "html" / f"{cache.stem}.html").is_file():
+        page = links.report_page(cache.stem)
+        if page in pages_now and (out_dir / page).is_file():
             earlier.append(ReportResult(**{**data, "status": "earlier"}))
     return sorted([*results, *earlier], key=lambda r: (_KIND_RANK.get(r.kind, 9), r.name))

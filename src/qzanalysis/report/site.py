@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .. import __version__, links
 
@@ -50,35 +50,77 @@ def e(value: object) -> str:
 
 
 @dataclass(frozen=True)
-class SiteMap:
-    """Every page of a run, so a header can link to them (names as in :mod:`links`)."""
+class CitySite:
+    """One city's pages (names and paths as in :mod:`links`; ``key`` "" for a one-city corpus)."""
 
+    city: str = ""
+    key: str = ""
     years: tuple[int, ...] = ()
     plans: tuple[str, ...] = ()
     overview: bool = False
     indicators: tuple[tuple[str, str], ...] = ()  # (indicator_id, label)
     documents: tuple[tuple[str, str], ...] = ()  # (doc_id, title)
-    extra: dict = field(default_factory=dict)
+
+    def report(self, base: str) -> str:
+        """The page of this city's report ``base`` ('year_2020', 'overview')."""
+        return links.report_page(links.report_name(base, self.key))
+
+    def indicator(self, indicator_id: str) -> str:
+        return links.indicator_page(indicator_id, self.key)
+
+    def report_pages(self) -> list[str]:
+        names = (["overview"] if self.overview else []) + [f"plan_{p}" for p in self.plans]
+        return [self.report(n) for n in names + [f"year_{y}" for y in self.years]]
 
     def pages(self) -> list[str]:
-        """Every page path of the site (relative to outputs/)."""
-        names = (["overview"] if self.overview else []) + [f"plan_{p}" for p in self.plans]
-        names += [f"year_{y}" for y in self.years]
+        """Every page of this city: its reports, its documents' sources, its indicators."""
         return (
-            [links.INDEX]
-            + [links.report_page(n) for n in names]
+            self.report_pages()
             + [links.source_page(d) for d, _ in self.documents]
-            + [links.indicator_page(i) for i, _ in self.indicators]
+            + [self.indicator(i) for i, _ in self.indicators]
         )
 
 
-def _year_of(page: str) -> int | None:
-    m = re.fullmatch(r"html/year_(\d{4})\.html", page)
-    return int(m.group(1)) if m else None
+@dataclass(frozen=True)
+class SiteMap:
+    """Every page of a run, so a header can link to them: each city's, and the cross-city
+    report's (``cross_city``)."""
+
+    cities: tuple[CitySite, ...] = ()
+    cross_city: bool = False
+
+    def pages(self) -> list[str]:
+        """Every page of the site (relative to outputs/)."""
+        cross = [links.report_page(links.CITIES_REPORT)] if self.cross_city else []
+        return [links.INDEX, *cross, *(p for c in self.cities for p in c.pages())]
+
+    def city_of(self, page: str) -> CitySite | None:
+        """The city a page belongs to; the only city of a one-city site for any page; None for
+        the index and the cross-city report of several cities."""
+        if len(self.cities) == 1:
+            return self.cities[0]
+        return next((c for c in self.cities if page in c.pages()), None)
+
+
+def _nav_city(a, page: str, city: CitySite) -> list[str]:
+    """A city's part of the header: overview, previous/next year, every year, plans."""
+    parts = [a(city.report("overview"), "总览 Overview")] if city.overview else []
+    year = next((y for y in city.years if city.report(f"year_{y}") == page), None)
+    if year is not None:
+        if year - 1 in city.years:
+            parts.append(a(city.report(f"year_{year - 1}"), f"← {year - 1}"))
+        if year + 1 in city.years:
+            parts.append(a(city.report(f"year_{year + 1}"), f"{year + 1} →"))
+    neighbours = {year, year - 1, year + 1} if year is not None else set()
+    parts += [a(city.report(f"year_{y}"), str(y)) for y in city.years if y not in neighbours]
+    parts += [a(city.report(f"plan_{p}"), f"规划 Plan {p}") for p in city.plans]
+    return parts
 
 
 def nav_html(page: str, site: SiteMap) -> str:
-    """The header of every page: index, overview, previous/next year, plans, indicators, sources."""
+    """The header of every page: index, overview, previous/next year, plans, the cross-city
+    report, indicators, sources; with several cities, the page's city's reports and the other
+    cities' overviews (the index and the cross-city report: every city's overview)."""
 
     def a(target: str, text: str, anchor: str | None = None) -> str:
         if target == page and not anchor:
@@ -86,17 +128,18 @@ def nav_html(page: str, site: SiteMap) -> str:
         return f'<a href="{e(links.href(page, target, anchor))}">{e(text)}</a>'
 
     parts = [a(links.INDEX, "首页 Index")]
-    if site.overview:
-        parts.append(a(links.report_page("overview"), "总览 Overview"))
-    year = _year_of(page)
-    if year is not None:
-        if year - 1 in site.years:
-            parts.append(a(links.report_page(f"year_{year - 1}"), f"← {year - 1}"))
-        if year + 1 in site.years:
-            parts.append(a(links.report_page(f"year_{year + 1}"), f"{year + 1} →"))
-    neighbours = {year, year - 1, year + 1} if year is not None else set()
-    parts += [a(links.report_page(f"year_{y}"), str(y)) for y in site.years if y not in neighbours]
-    parts += [a(links.report_page(f"plan_{p}"), f"规划 Plan {p}") for p in site.plans]
+    city = site.city_of(page)
+    if city is not None:
+        if len(site.cities) > 1:
+            parts.append(f'<b class="qz-city">{e(city.city)}</b>')
+        parts += _nav_city(a, page, city)
+    if site.cross_city:
+        parts.append(a(links.report_page(links.CITIES_REPORT), "跨城市 Cities"))
+    parts += [
+        a(c.report("overview"), f"{c.city} 总览 Overview")
+        for c in site.cities
+        if len(site.cities) > 1 and c is not city and c.overview
+    ]
     parts.append(a(links.INDEX, "指标 Indicators", "indicators"))
     parts.append(a(links.INDEX, "原文 Sources", "sources"))
     return f'<nav class="qz-nav" aria-label="site">{" ".join(parts)}</nav>'
