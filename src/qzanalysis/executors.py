@@ -15,7 +15,11 @@ Kinds:
 - ``"local"`` (the default): a :class:`concurrent.futures.ProcessPoolExecutor` with ``jobs``
   workers (default :func:`default_jobs`: the usable cores, at most 8). Each worker asks Linux to
   kill it when its parent dies (:func:`die_with_parent`), so a ``kill -9`` of the parent leaves no
-  worker writing outputs/. ``jobs=1`` runs every task in this process, no pool: nothing is
+  worker writing outputs/. Workers start from a fresh interpreter (``spawn``), never by forking
+  this process: a fork copies every thread's locks, and a lock held by a thread of this process
+  (a kernel client left by a report that hit ``--timeout``, a logging handler) would hang the
+  worker forever. Not ``forkserver`` either: its workers are the server's children and hold the
+  fd that keeps it alive, so a ``kill -9`` of this process would leave both running. ``jobs=1`` runs every task in this process, no pool: nothing is
   pickled, a breakpoint or a traceback points into the task itself (debugging, tests).
 - ``"dask"``: a ``dask.distributed.Client`` on a new ``LocalCluster(n_workers=jobs,
   threads_per_worker=1, processes=True)``, or on the existing cluster at ``scheduler``
@@ -34,6 +38,7 @@ an :class:`ExecutorError` is an input error (its message says what to do).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import pickle
 import signal
@@ -103,7 +108,7 @@ def die_with_parent(parent: int | None = None) -> bool:
 
 
 def _init_local_worker(parent: int) -> None:
-    # for start methods that import afresh (spawn, forkserver): set before numpy loads
+    # spawned workers import afresh: set before numpy loads
     for name, value in WORKER_ENV.items():
         os.environ.setdefault(name, value)
     die_with_parent(parent)
@@ -119,6 +124,9 @@ class Executor:
 
     kind: str = ""
     workers: int = 1
+    #: Where the tasks run, for progress lines ("2 local processes", "a dask LocalCluster of 2
+    #: workers", "the dask cluster at tcp://…: 8 workers").
+    where: str = "this process"
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Start ``fn(*args, **kwargs)``; a future whose ``.result()`` returns or raises."""
@@ -214,12 +222,16 @@ class _LocalPool(Executor):
 
     def __init__(self, jobs: int):
         self.workers = jobs
+        self.where = f"{jobs} local process(es)"
         # set in this process too (as the report runner always did): fork copies the parent's
         # environment, and the notebook kernels the runner starts inherit it
         for name, value in WORKER_ENV.items():
             os.environ.setdefault(name, value)
         self._pool = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_local_worker, initargs=(os.getpid(),)
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),  # never fork: module docstring
+            initializer=_init_local_worker,
+            initargs=(os.getpid(),),
         )
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
@@ -284,6 +296,7 @@ class _Dask(Executor):
             except BaseException:
                 self._client.close()
                 raise
+            self.where = f"the dask cluster at {scheduler}: {self.workers} worker(s)"
         else:
             self._cluster = self._distributed.LocalCluster(
                 n_workers=jobs,
@@ -302,6 +315,7 @@ class _Dask(Executor):
                 self._cluster.close()
                 raise
             self.workers = jobs
+            self.where = f"a dask LocalCluster of {jobs} worker(s)"
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         # pure=False: the same call twice is two tasks (a task may read files that changed)

@@ -35,6 +35,7 @@ def test_report_renders_the_overview_on_a_dask_local_cluster(monkeypatch, tmp_pa
     assert made == [("dask", "dask", "_Dask")], made  # the report ran on the cluster
     printed = capsys.readouterr().out
     assert "1 of 1 report(s) ready" in printed, printed
+    assert "rendering 1 report(s) on a dask LocalCluster of 1 worker(s)" in printed, printed
     page = (out / "html" / "overview.html").read_text(encoding="utf-8")
     assert "总览" in page and 'id="provenance"' in page
     assert (out / "index.html").is_file()

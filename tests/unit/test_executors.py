@@ -87,7 +87,7 @@ def test_default_jobs_is_the_usable_cores_capped():
 
 def test_one_job_runs_in_this_process():
     with make_executor("local", jobs=1) as ex:
-        assert (ex.kind, ex.workers) == ("local", 1)
+        assert (ex.kind, ex.workers, ex.where) == ("local", 1, "this process")
         assert ex.submit(_where).result()[0] == os.getpid()
         seen: list[tuple[int, int]] = []
         assert ex.map(_square, range(4), progress=lambda d, t: seen.append((d, t))) == [0, 1, 4, 9]
@@ -106,7 +106,7 @@ def test_in_process_errors_come_out_of_result_and_stop_map():
 
 
 def test_a_pool_keeps_input_order_and_reports_progress(pool):
-    assert (pool.kind, pool.workers) == ("local", 2)
+    assert (pool.kind, pool.workers, pool.where) == ("local", 2, "2 local process(es)")
     seen: list[tuple[int, int]] = []
     results = pool.map(_square, range(20), progress=lambda d, t: seen.append((d, t)))
     assert results == [x * x for x in range(20)]
@@ -237,6 +237,7 @@ def test_an_existing_dask_cluster_by_its_address():
     with _researchers_cluster(distributed) as cluster:
         with make_executor("dask", scheduler=cluster.scheduler_address) as ex:
             assert (ex.kind, ex.workers) == ("dask", 1)  # the cluster's workers, not jobs
+            assert ex.where == f"the dask cluster at {cluster.scheduler_address}: 1 worker(s)"
             assert ex.map(_square, range(3)) == [0, 1, 4]
         # closing our client leaves the researcher's cluster running
         with distributed.Client(cluster.scheduler_address, timeout=30) as again:

@@ -280,10 +280,29 @@ if __name__ == "__main__":
 """
 
 
+#: The same parent on the package's own local pool (spawned workers, executors.make_executor).
+_PARENT_ON_THE_LOCAL_POOL = """
+import os, sys, time
+from qzanalysis.executors import make_executor
+
+def work(path):
+    with open(path, "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(60)
+
+if __name__ == "__main__":
+    pool = make_executor("local", jobs=2).__enter__()
+    pool.submit(work, sys.argv[1])
+    time.sleep(60)
+"""
+
+
 @linux_only
-def test_kill_9_of_the_parent_kills_its_workers(tmp_path):
+@pytest.mark.parametrize("parent_script", [_PARENT, _PARENT_ON_THE_LOCAL_POOL],
+                         ids=["bare-pool", "make_executor"])  # fmt: skip
+def test_kill_9_of_the_parent_kills_its_workers(tmp_path, parent_script):
     script = tmp_path / "parent.py"
-    script.write_text(textwrap.dedent(_PARENT), encoding="utf-8")
+    script.write_text(textwrap.dedent(parent_script), encoding="utf-8")
     pid_file = tmp_path / "worker.pid"
     parent = subprocess.Popen([sys.executable, str(script), str(pid_file)])
     try:

@@ -423,6 +423,7 @@ def _run_todo(
         return _footer_digests(digests, tracker.inputs.get(spec.name, {}))
 
     if executor == "local" and (jobs <= 1 or len(todo) <= 1):
+        tracker.progress(f"rendering {len(todo)} report(s) in this process…")
         for spec, key in todo:
             tracker.starting(spec)
             tracker.record(run_one(spec, key=key, digests=mine(spec), **kwargs))
@@ -430,6 +431,7 @@ def _run_todo(
     # several kernels at once: one thread of BLAS/OpenMP each, or they fight over the cores
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     with make_executor(executor, jobs=min(jobs, len(todo)), scheduler=scheduler) as pool:
+        tracker.progress(f"rendering {len(todo)} report(s) on {pool.where}…")
         futures = [
             pool.submit(_run_task, spec, key, {**kwargs, "digests": mine(spec)})
             for spec, key in todo
@@ -510,8 +512,6 @@ def _run_batch(
         )
     tracker = _Progress(len(specs), len(skipped), out_dir, progress)
     tracker.inputs = {spec.name: parts[spec.name] for spec, _ in todo}
-    if todo:
-        progress(f"rendering {len(todo)} report(s) with {min(jobs, len(todo))} job(s)…")
     _run_todo(
         todo,
         tracker,
