@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
+import json
 import re
 import warnings
 from collections.abc import Iterator
@@ -184,11 +185,13 @@ class Corpus:
         return Corpus(path=self.path, documents=[d for d in self.documents if known(d.published)])
 
     def fingerprint(self) -> str:
-        """One hash over the manifest and every document: changes when any evidence changes."""
+        """One hash over this corpus's documents: each one's manifest row (every column) and the
+        sha256 of its bytes, in manifest order. It changes when any of its evidence changes, and
+        only then: one city's corpus (:meth:`for_city`) keeps its fingerprint when another
+        city's row is added to the same manifest."""
         h = hashlib.sha256()
-        h.update((self.path / MANIFEST_NAME).read_bytes())
         for doc in self.documents:
-            h.update(doc.sha256.encode())
+            h.update(json.dumps(doc.metadata, sort_keys=True, ensure_ascii=False).encode())
         return h.hexdigest()
 
     def summary(self) -> pd.DataFrame:

@@ -384,6 +384,21 @@ STATEMENT_FIELDS: tuple[str, ...] = tuple(
 )
 
 
+def require_columns(frame: object, needed: Iterable[str], what: str, caller: str = "") -> None:
+    """Check a table handed to a public function: TypeError when ``frame`` is not a DataFrame,
+    ValueError naming every column of ``needed`` it lacks (``what`` names the table, ``caller``
+    the function, for the message)."""
+    where = f"{caller}: " if caller else ""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{where}{what} must be a DataFrame, got {type(frame).__name__}")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{where}{what} lacks column(s) {', '.join(missing)}; pass the {what} table "
+            "(its columns are in qzanalysis.schema)"
+        )
+
+
 def columns(table: str) -> list[str]:
     """Column names of ``table`` in order."""
     return list(_table(table))

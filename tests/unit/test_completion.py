@@ -174,5 +174,7 @@ def test_bad_input_names_what_is_missing():
             pd.DataFrame(columns=["statement_id", "indicator_id", "indicator_text", "year"]),
             registry=REGISTRY,
         )
-    with pytest.raises(TypeError, match="expected a pandas DataFrame"):
+    with pytest.raises(
+        TypeError, match="completion_table: statements must be a DataFrame, got list"
+    ):
         completion_table([{"measure": "completion"}], None, registry=REGISTRY)

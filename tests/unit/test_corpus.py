@@ -107,6 +107,26 @@ def test_fingerprint_changes_with_the_evidence(corpus_copy):
     assert load_corpus(corpus_copy).fingerprint() != first
 
 
+def test_a_city_keeps_its_fingerprint_when_another_city_gains_a_document(tmp_path):
+    # the two-city fixture without 丽水's 2025 report, then with it: 衢州's documents are the
+    # same, so its corpus (what its reports read) has the same fingerprint; 丽水's changes
+    import shutil
+
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "two_cities", tmp_path / "c")
+    manifest = tmp_path / "c" / "manifest.csv"
+    full = manifest.read_text(encoding="utf-8")
+    manifest.write_text(
+        "".join(line for line in full.splitlines(True) if not line.startswith("lishui_wr2025,")),
+        encoding="utf-8",
+    )
+    before = load_corpus(tmp_path / "c")
+    manifest.write_text(full, encoding="utf-8")
+    after = load_corpus(tmp_path / "c")
+    assert after.for_city("衢州市").fingerprint() == before.for_city("衢州市").fingerprint()
+    assert after.for_city("丽水市").fingerprint() != before.for_city("丽水市").fingerprint()
+    assert after.fingerprint() != before.fingerprint()
+
+
 # ---------------------------------------------------------------- validation errors
 
 

@@ -173,9 +173,9 @@ def test_real_growth_indicators_and_their_override():
 
 def test_bad_input_gets_a_clear_message():
     st = make_statements(budget(dict(comparator="ge", value=2.0)))
-    with pytest.raises(ValueError, match=r"tracking lacks the columns .*'g_remaining'"):
+    with pytest.raises(ValueError, match=r"pace_table: tracking lacks column\(s\) .*g_remaining"):
         pace_table(st, st, registry=REGISTRY, published=PUBLISHED)
     tracking = track_targets(st, registry=REGISTRY, published=PUBLISHED)
-    with pytest.raises(ValueError, match="statements must be a DataFrame"):
+    with pytest.raises(TypeError, match="statements must be a DataFrame"):
         pace_table(tracking, None, registry=REGISTRY, published=PUBLISHED)
     assert isinstance(pace_table(tracking, st, registry=REGISTRY, published={}), pd.DataFrame)

@@ -15,8 +15,6 @@ a statement without one is matched to comparison rows without one whose phrase i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandas as pd
 
 from .. import schema
@@ -51,18 +49,6 @@ _STATEMENT_COLUMNS = (
 _COMPARISON_COLUMNS = ("statement_id", "indicator_id", "indicator_text", "year", "status")
 
 
-def check_columns(frame: pd.DataFrame, needed: Iterable[str], what: str) -> None:
-    """Raise a ValueError naming the columns ``frame`` lacks (``what`` names the table)."""
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{what}: expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{what} lacks column(s) {', '.join(missing)}; "
-            f"pass the {what} table of qzanalysis.schema"
-        )
-
-
 def completion_table(
     statements: pd.DataFrame,
     comparisons: pd.DataFrame | None,
@@ -80,9 +66,9 @@ def completion_table(
     Returns:
         The schema table ``completion``.
     """
-    check_columns(statements, _STATEMENT_COLUMNS, "statements")
+    schema.require_columns(statements, _STATEMENT_COLUMNS, "statements", "completion_table")
     if comparisons is not None:
-        check_columns(comparisons, _COMPARISON_COLUMNS, "comparisons")
+        schema.require_columns(comparisons, _COMPARISON_COLUMNS, "comparisons", "completion_table")
     chosen = statements[
         (statements["measure"] == "completion") & statements["kind"].isin(OUTCOME_KINDS)
     ]

@@ -50,7 +50,6 @@ from ..schema import (  # noqa: F401 - re-exported
     STATE_MEASURES,
 )
 from ..units import UNIT_FACTORS, convert_value, format_number
-from .completion import check_columns
 from .outcomes import best_per_year, clean, outcome_pool, pool_by_indicator, source_text
 
 #: Words that make a stated change an annual average.
@@ -114,9 +113,9 @@ def derived_levels(
         raise ValueError(
             f"min_confidence {min_confidence!r}: use one of {', '.join(CONFIDENCE_RANK)}"
         )
-    check_columns(statements, _COLUMNS, "statements")
+    schema.require_columns(statements, _COLUMNS, "statements")
     if reference is not None:
-        check_columns(reference, (*_COLUMNS, "confidence", "source_url"), "reference")
+        schema.require_columns(reference, (*_COLUMNS, "confidence", "source_url"), "reference")
     by_ind = pool_by_indicator(outcome_pool(statements, reference, published))
     rows = []
     for r, span in _stated_changes(statements, reference):
@@ -309,7 +308,7 @@ def derived_points(derived: pd.DataFrame | None) -> dict[str, dict[int, dict]]:
     """indicator_id -> year -> the first derived level of the ``derived`` table."""
     if derived is None:
         return {}
-    check_columns(derived, _TABLE_COLUMNS, "derived")
+    schema.require_columns(derived, _TABLE_COLUMNS, "derived", "derived_summary")
     out: dict[str, dict[int, dict]] = {}
     for d in derived.to_dict("records"):
         ind, year, value = clean(d["indicator_id"]), clean(d["year"]), clean(d["derived_value"])

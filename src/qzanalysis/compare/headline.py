@@ -89,7 +89,9 @@ def _goal_text(comparator: str, value: object, unit: object, year: object) -> st
     return f"{symbol}{_num(value)}{unit or ''} by {year}"
 
 
-def _gap_text(signed_gap: object, unit: str, measure: str) -> str:
+def finding_gap_text(signed_gap: object, unit: str, measure: str) -> str:
+    """A finding's gap as its tables show it ("+0.3 pp (better than planned)"; "" for none): the
+    one wording of the findings, the panel and the cross-city report."""
     if signed_gap is None or pd.isna(signed_gap):
         return ""
     gap_unit = " pp" if is_rate(unit, measure) else unit
@@ -97,7 +99,7 @@ def _gap_text(signed_gap: object, unit: str, measure: str) -> str:
     return f"{float(signed_gap):+,.6g}{gap_unit} ({word} than planned)"
 
 
-def _target_fields(r: Mapping, sources: Sources) -> dict:
+def target_fields(r: Mapping, sources: Sources) -> dict:
     """What a verdict or a not-judged row says of its target: the target as the explanations
     write it, who set it, and where it can be read (statement, document, reference URL)."""
     tau = r["tolerance"] if pd.notna(r["tolerance"]) else 0.0
@@ -133,9 +135,9 @@ def verdict_rows(comparisons: pd.DataFrame, sources: Sources) -> list[dict]:
                 "indicator_id": r["indicator_id"],
                 "indicator_label": r["indicator_label"] or r["indicator_text"],
                 "year": r["year"],
-                **_target_fields(r, sources),
+                **target_fields(r, sources),
                 "outcome": outcome,
-                "gap": _gap_text(r["signed_gap"], unit, r["measure"]),
+                "gap": finding_gap_text(r["signed_gap"], unit, r["measure"]),
                 "call": r["status"],
                 "call_zh": STATUS_ZH[r["status"]],
                 "explanation": r["explanation"],
@@ -307,7 +309,7 @@ def unjudged(comparisons: pd.DataFrame, sources: Sources) -> tuple[pd.DataFrame,
             {
                 "indicator_label": r["indicator_label"] or r["indicator_text"],
                 "year": r["year"],
-                **_target_fields(r, sources),
+                **target_fields(r, sources),
                 "status": r["status"],
                 "reason": REASONS[_reason(r)],
             }

@@ -31,7 +31,7 @@ from ..indicators import IndicatorRegistry, real_growth_ids
 from ..schema import PACE_STATUSES
 from ..units import UNIT_FACTORS, format_number
 from .outcomes import clean
-from .ratchet import annual_targets, check_inputs, require_columns, target_phrase
+from .ratchet import annual_targets, check_inputs, target_phrase
 
 #: Goal columns the pace reads from the tracking table.
 TRACKING_COLUMNS = (
@@ -65,7 +65,7 @@ def pace_table(
     Returns:
         One row per (goal, annual target) pair (schema table "pace").
     """
-    require_columns(tracking, TRACKING_COLUMNS, "tracking", "pace_table")
+    schema.require_columns(tracking, TRACKING_COLUMNS, "tracking", "pace_table")
     check_inputs(statements, reference, "medium", "pace_table")
     real = frozenset(real_growth) if real_growth is not None else real_growth_ids(registry)
     annual: dict[tuple[str, int], list[dict]] = {}

@@ -25,7 +25,7 @@ from .. import schema
 from ..indicators import IndicatorRegistry
 from ..periods import date_key
 from ..schema import STATUS_ZH
-from .headline import Sources, _gap_text, _target_fields
+from .headline import Sources, finding_gap_text, target_fields
 
 #: Two targets equal in all these state one target (the panel's row key within a city and year).
 SAME_TARGET = [
@@ -97,10 +97,10 @@ def panel_table(
                 **{k: r[k] for k in ("value_high", "unit", "target_origin", "stated_in")},
                 "indicator_name_zh": indicator.name_zh if indicator else None,
                 "indicator_name_en": indicator.name_en if indicator else None,
-                **_target_fields(r, sources),
+                **target_fields(r, sources),
                 **_outcome_fields(r, sources),
                 "signed_gap": r["signed_gap"],
-                "gap": _gap_text(r["signed_gap"], r["unit"] or "", r["measure"]),
+                "gap": finding_gap_text(r["signed_gap"], r["unit"] or "", r["measure"]),
                 "status": r["status"],
                 "status_zh": STATUS_ZH.get(r["status"]),
                 "explanation": r["explanation"],

@@ -104,21 +104,9 @@ def check_inputs(
     """A clear ValueError for a wrong table or parameter, before anything is computed."""
     if min_confidence not in CONFIDENCE_RANK:
         raise ValueError(f"{caller}: min_confidence={min_confidence!r}; use high, medium or low")
-    require_columns(statements, FIGURE_COLUMNS, "statements", caller)
+    schema.require_columns(statements, FIGURE_COLUMNS, "statements", caller)
     if reference is not None:
-        require_columns(reference, _REFERENCE_COLUMNS, "reference", caller)
-
-
-def require_columns(frame: object, needed: Iterable[str], what: str, caller: str) -> None:
-    """Raise ValueError naming the missing columns when ``frame`` is not the expected table."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"{caller}: {what} must be a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{caller}: {what} lacks the columns {missing}; pass the {what} table "
-            f"(its columns are in qzanalysis.schema)"
-        )
+        schema.require_columns(reference, _REFERENCE_COLUMNS, "reference", caller)
 
 
 def annual_targets(
@@ -274,7 +262,7 @@ def ratchet_summary(ratchet: pd.DataFrame) -> pd.DataFrame:
     ('all'), per year and per indicator (schema table "ratchet_summary"). Rows without a Δ are
     left out; percentage points and percent are never pooled."""
     needed = ("year", "indicator_id", "measure", "delta", "delta_unit")
-    require_columns(ratchet, needed, "ratchet", "ratchet_summary")
+    schema.require_columns(ratchet, needed, "ratchet", "ratchet_summary")
     have = ratchet[ratchet["delta"].notna()]
     rows = []
     for grouping in RATCHET_GROUPINGS:

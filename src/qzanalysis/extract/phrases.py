@@ -51,7 +51,7 @@ def prefix_comparator(pre: str) -> str | None:
     return None
 
 
-def _last_verb(pre: str) -> tuple[str, str, str] | None:
+def last_verb(pre: str) -> tuple[str, str, str] | None:
     """The last measure verb in ``pre`` -> (verb, measure, direction)."""
     last = None
     for m in _VERB_RE.finditer(pre):
@@ -80,7 +80,7 @@ def decide_measure(
         clause_pre.rstrip()
     ):
         return "completion", ""
-    verb = _last_verb(seg_pre) or _last_verb(clause_pre)
+    verb = last_verb(seg_pre) or last_verb(clause_pre)
     if v.unit == "百分点":
         if verb and verb[2]:
             return "change", verb[2]
@@ -96,8 +96,7 @@ def decide_measure(
 
 def _over_years(clause_pre: str) -> bool:
     """ "四年累计增长", "与2020年相比四年增长了", "累计增长" right before the value."""
-    tail = clause_pre.rstrip()[-12:]
-    return bool(re.search(rf"(?:{rules.YEARS_SPAN.pattern}|累计(?:增长|提高)了?)$", tail))
+    return bool(rules.GROWTH_OVER_YEARS.search(clause_pre.rstrip()[-12:]))
 
 
 def _special_measure(v: ValueMention, clause_pre: str) -> tuple[str, str] | None:

@@ -326,6 +326,9 @@ YEARS_SPAN = re.compile(
     r"(?<![前后余第])(?P<n>[两二三四五六七八九十])年(?:来)?"
     r"(?:(?:累计|共)(?:增长|提高|增加|新增|完成)?|增长|提高|增加)了?"
 )
+#: Right before a growth figure: a change over years ("四年累计增长", "与2020年相比四年增长了",
+#: "累计增长"), not an annual rate (phrases.measure_of).
+GROWTH_OVER_YEARS = re.compile(rf"(?:{YEARS_SPAN.pattern}|累计(?:增长|提高)了?)$")
 #: Chinese numbers of years in YEARS_SPAN.
 CN_YEARS = {
     "两": 2,

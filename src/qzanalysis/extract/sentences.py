@@ -17,11 +17,11 @@ from ..indicators import IndicatorRegistry
 from . import rules
 from .numbers import ValueMention, find_values
 from .phrases import (
-    _last_verb,
     area_qualified,
     clean_indicator,
     decide_measure,
     expand_urban_rural,
+    last_verb,
     noun_after,
     pair_member,
     prefix_comparator,
@@ -246,7 +246,7 @@ class _SentenceReader:
         clause_pre = self.text[c_start : v.start]
         measure, direction = decide_measure(v, seg_pre, clause_pre, self.text[v.end : seg_end])
         measure = self._breakdown_measure(v, measure)
-        bracketed = self._bracketed_rate(v, seg_end)
+        bracketed = self._bracketed_rate(v)
         if bracketed is not None:
             measure, direction = bracketed[:2]
         if measure == "count" and from_to_years(self.text, self.from_to, v) is not None:
@@ -292,15 +292,15 @@ class _SentenceReader:
         if (
             wholes
             and wholes[-1].measure == "count"
-            and not _last_verb(self.text[v.start - 8 : v.start])
+            and not last_verb(self.text[v.start - 8 : v.start])
         ):
             return "count"
         return measure
 
-    def _bracketed_rate(self, v: ValueMention, seg_end: int) -> tuple[str, str, str] | None:
+    def _bracketed_rate(self, v: ValueMention) -> tuple[str, str, str] | None:
         """ "集成电路（35.2%）、新能源汽车（28.7%）等产品产量快速增长": a rate in brackets after a
         name, governed by the list's verb -> (measure, direction, head noun), else None."""
-        if v.unit != "%" or self.text[v.start - 1 : v.start] not in "（(" or v.start == 0:
+        if v.unit != "%" or v.start == 0 or self.text[v.start - 1] not in "（(":
             return None
         m = rules.BRACKETED_RATE_VERB.match(self.text, v.end, self.sent.end)
         if m is None:

@@ -25,9 +25,8 @@ import pandas as pd
 from ..corpus import Corpus, Document
 from .specs import ReportSpec
 
-#: Analysis parameters that are not what a city's reports read: a one-city analysis's
-#: ``corpus_fingerprint`` hashes the whole manifest, so another city's new row would change it
-#: (its documents are hashed by :func:`documents_digest` instead).
+#: Analysis parameters a report's key leaves to another part: ``corpus_fingerprint`` hashes the
+#: city's documents, which :func:`documents_digest` already covers as the part ``documents``.
 NOT_READ = ("corpus_fingerprint",)
 
 
