@@ -239,6 +239,31 @@ def test_a_top_n_rank_is_at_most_n_and_a_count_of_items_is_no_rank():
     assert rows(ranks, "value", "comparator") == [(5.0, "le")]  # not 3 for "9项…前三"
 
 
+def test_a_count_of_the_texts_own_indicators_is_no_figure():
+    # the class of "12项主要经济指标，8项增速居全省前三" (wr2026_highlights, once rejected by hand):
+    # the text counts its own list of indicators; the sentences are new, of our own
+    doc = (
+        "全年15项主要经济指标中，11项增速高于全省平均，规上工业增加值增长8.1%。\n"
+        "“十四五”规划确定的28项主要指标中，有25项达到或超过预期进度。\n"
+        "20个监测指标中17个指标进入全省前十。全市十二项主要指标全部完成年度目标。\n"
+    )
+    df = extract(doc, **DIGEST)
+    assert rows(df, "evidence", "measure") == [("8.1%", "growth")]
+
+
+def test_counts_of_things_named_like_indicators_stay():
+    # the same units and the word 指标 inside another noun: real counts of the city
+    doc = (
+        "新建5个生态指标监测站，完成省市重点项目12项，新增发明专利授权2000项。\n"
+        "实施民生实事项目10项，两项指标分别不低于90%、85%。\n"
+    )
+    df = extract(doc, **DIGEST)
+    assert rows(df, "evidence", "measure") == [
+        ("5个", "count"), ("12项", "count"), ("2000项", "count"), ("10项", "count"),
+        ("90%", "share"), ("85%", "share"),
+    ]  # fmt: skip
+
+
 def test_rates_in_brackets_take_the_lists_verb():
     doc = "光伏组件（41.3%）、工业机器人（22.8%）等产品产量较快增长。\n"
     df = extract(doc, **DIGEST)

@@ -76,6 +76,15 @@ def is_grade_or_name(text: str, unit_end: int, unit_written: str) -> bool:
     )
 
 
+def counts_indicators(text: str, start: int, unit_end: int, unit: str) -> bool:
+    """A count of the indicators the text itself lists ("12项主要经济指标", "8项增速居全省前三",
+    "…主要指标中，有25项…"): no figure of the city (see rules.INDICATOR_COUNT_UNITS)."""
+    return unit in rules.INDICATOR_COUNT_UNITS and (
+        rules.INDICATOR_COUNT_AFTER.match(text, unit_end) is not None
+        or rules.INDICATOR_COUNT_BEFORE.search(text[max(0, start - 8) : start]) is not None
+    )
+
+
 def in_slogan(text: str, pos: int, quotes: list[Span]) -> bool:
     """A number inside a quoted slogan or name ("“民营经济高质量发展42条”", "“10+2”").
 
@@ -97,6 +106,7 @@ def is_not_an_arabic_value(text: str, m: re.Match, quotes: list[Span]) -> bool:
         or range_units_differ(m)
         or not unit_ok(text, unit_end, unit_written)
         or is_grade_or_name(text, unit_end, unit_written)
+        or counts_indicators(text, s, unit_end, unit_written)
         or in_slogan(text, s, quotes)
     )
 
@@ -121,6 +131,8 @@ def chinese_numeral_is_value(text: str, m: re.Match) -> bool:
         return False  # "一家", "两人" without a count verb: a phrase, not a figure
     if n1 in ("万", "亿", "千", "百") or n1[0] in "万亿":
         return False  # a bare scale word ("千方百计", "万众一心") is no figure
+    if counts_indicators(text, m.start(), m.end(), unit):
+        return False  # "十二项主要指标": a count of the text's own indicators
     return unit_ok(text, m.end(), unit)
 
 

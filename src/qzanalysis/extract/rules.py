@@ -100,6 +100,16 @@ RANK = re.compile(
 RANK_WORDS = re.compile(
     r"(?:全国|全省|全市|全区)(?:[^，。；、,;\n]){0,6}?(?:(?P<first>首位|第一位|榜首)|前(?P<n1>\d+|[一二三四五六七八九十]+)(?P<unit>位|名)?(?![\d个年月天%]))"
 )
+#: A count of indicators, not a figure of the city: the text counts its own list of indicators
+#: ("12项主要经济指标", "15项主要经济指标中，11项增速高于全省平均", "28项主要指标中，有25项达到或超过预期",
+#: "17个指标进入全省前十"). In these units, a count whose noun is 指标 (after a few qualifiers), a
+#: count of 增速 ("8项增速居全省前三": N indicators' growth rates), or a count of the members of an
+#: indicator list just named ("…指标中，有25项…") is no value (methods.md §1, judgement rules).
+INDICATOR_COUNT_UNITS = frozenset({"项", "个"})
+INDICATOR_COUNT_AFTER = re.compile(
+    r"[^，。；,;：:、\d\n]{0,8}?指标(?!监测|体系|数据|库|站|平台|任务|交易)|增速"
+)
+INDICATOR_COUNT_BEFORE = re.compile(r"指标中[，,]?(?:有|其中)?$")
 #: A number of items before a top-N rank ("8项增速居全省前三"): the rank is no indicator's.
 ITEMS_RANKED = re.compile(r"\d+(?:项|个(?!月))[^，。；,;\d]{0,6}$")
 #: A structure ratio ("三次产业结构为4.9∶40.8∶54.3", "调整为4.6:43.6:51.8"): one share per
