@@ -14,7 +14,9 @@ A corpus of several cities (issue 13) gets one such set per city, each notebook 
 :mod:`qzanalysis.links`), and every corpus gets the cross-city report ``html/cities.html``.
 
 - :mod:`qzanalysis.report.specs`: which reports, with which parameters (``plan_reports``).
-- :mod:`qzanalysis.report.runner`: keys, the cache, papermill execution and the batch.
+- :mod:`qzanalysis.report.runner`: input digests, papermill execution and the batch.
+- :mod:`qzanalysis.report.cache`: keys, the cache entries, which reports are up to date and
+  the batch's progress lines (shared with the dry run).
 - :mod:`qzanalysis.report.scope`: what a report reads (its city's documents, its rows), which
   its key hashes.
 - :mod:`qzanalysis.report.html`: nbconvert rendering, the embedded Chinese font, the provenance

@@ -7,7 +7,8 @@ from pathlib import Path
 from .. import links, paths
 from ..corpus import load_corpus
 from . import pages
-from .runner import _earlier_names, _load_cached, input_digests, key_of, key_parts
+from .cache import _earlier_names, _load_cached, key_of, key_parts
+from .runner import input_digests
 from .specs import ReportSpec
 
 

@@ -1,22 +1,21 @@
-"""Keys, the cache, papermill execution and the batch (see :mod:`qzanalysis.report`).
+"""Papermill execution and the batch (see :mod:`qzanalysis.report`).
 
-What to run is :mod:`qzanalysis.report.specs`; rendering HTML is :mod:`qzanalysis.report.html`.
-This module decides whether a report is up to date, runs the ones that are not (in parallel when
-asked), and never lets one failure stop the others.
+What to run is :mod:`qzanalysis.report.specs`; rendering HTML is :mod:`qzanalysis.report.html`;
+keys, the cache and which reports are up to date are :mod:`qzanalysis.report.cache` (its names
+are importable from here too). This module hashes a batch's inputs, runs the reports that are
+not up to date (in parallel when asked), and never lets one failure stop the others.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import signal
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import __version__, links, paths, saved
@@ -26,10 +25,21 @@ from ..executors import make_executor
 from ..notebook import PAGE_ENV
 from ..tables import atomic_write
 from . import pages
+from .cache import (  # noqa: F401 - re-exported: dryrun and the package import them from here
+    ReportResult,
+    _earlier_names,
+    _file_digest,
+    _load_cached,
+    _Progress,
+    _split_up_to_date,
+    _with_earlier_reports,
+    key_of,
+    key_parts,
+    report_key,
+)
 from .html import provenance_footer, render_html
 from .lock import ReportLocked, _pid_alive, report_lock  # noqa: F401 - re-exported
-from .scope import read_parts
-from .site import SiteMap, citation_html, decorate_report, nav_html
+from .site import SiteMap, citation_html, decorate_report
 from .specs import ReportSpec
 
 KERNEL_START_RETRIES = 3
@@ -42,35 +52,12 @@ _KERNEL_START_ERRORS = (
     "ZMQError",
     "Address already in use",
 )
-#: Where each kind of report is listed in the index.
-_KIND_RANK = {"overview": 0, "plan": 1, "year": 2, "cities": 3}
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
-@dataclass
-class ReportResult:
-    """What happened to one report (also its cache entry and its row of the index)."""
-
-    name: str
-    title: str
-    kind: str
-    status: str  # rendered | up_to_date | failed | earlier (listed in the index, not run now)
-    seconds: float = 0.0
-    error: str = ""
-    parameters: dict = field(default_factory=dict)
-    key: str = ""
-    finished: str = ""
-    attempts: int = 1
-    inputs: dict = field(default_factory=dict)  # key_parts: what the key hashed, by name
-
-
 # --------------------------------------------------------------------------------------------
-# Keys: is a report up to date?
+# Input digests (what the keys of :mod:`qzanalysis.report.cache` hash)
 # --------------------------------------------------------------------------------------------
-
-
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
 
 
 def _package_digest() -> str:
@@ -90,80 +77,6 @@ def input_digests(corpus: Corpus) -> dict[str, str]:
         "indicators": _file_digest(paths.INDICATORS_FILE),
         "package": _package_digest(),
     }
-
-
-def key_parts(
-    spec: ReportSpec,
-    digests: dict[str, str],
-    *,
-    show_code: bool,
-    site: SiteMap | None = None,
-    analysis=None,
-) -> dict[str, str]:
-    """What a report's key hashes, by name (so a dry run can say which one changed): the
-    notebook, the parameters, the documents and rows it reads (with ``analysis``:
-    :func:`qzanalysis.report.scope.read_parts`; without, the whole corpus), the review,
-    reference and indicator files, the package, the code-shown switch and its header (the
-    site's pages it links to: :func:`qzanalysis.report.site.nav_html`)."""
-    parts = {
-        "notebook": _file_digest(spec.notebook),
-        "parameters": hashlib.sha256(
-            json.dumps(spec.parameters, sort_keys=True).encode()
-        ).hexdigest(),
-    }
-    if analysis is not None:
-        parts |= read_parts(spec, analysis)
-        parts |= {name: value for name, value in digests.items() if name != "corpus"}
-    else:
-        parts |= digests
-    parts["code"] = "shown" if show_code else "folded"
-    if site is not None:
-        header = nav_html(links.report_page(spec.name), site)
-        parts["site"] = hashlib.sha256(header.encode()).hexdigest()
-    return parts
-
-
-def key_of(parts: dict[str, str]) -> str:
-    """A report's key: the hash of its :func:`key_parts`."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
-
-
-def report_key(
-    spec: ReportSpec,
-    digests: dict[str, str],
-    *,
-    show_code: bool,
-    site: SiteMap | None = None,
-    analysis=None,
-) -> str:
-    """Hash of :func:`key_parts`."""
-    return key_of(key_parts(spec, digests, show_code=show_code, site=site, analysis=analysis))
-
-
-def _cache_file(out_dir: Path, name: str) -> Path:
-    return out_dir / ".cache" / f"{name}.json"
-
-
-def _load_cached(out_dir: Path, name: str) -> dict | None:
-    try:
-        return json.loads(_cache_file(out_dir, name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _save_cached(out_dir: Path, result: ReportResult) -> None:
-    text = json.dumps(asdict(result), ensure_ascii=False, indent=1)
-    atomic_write(_cache_file(out_dir, result.name), lambda p: p.write_text(text, encoding="utf-8"))
-
-
-def _up_to_date(spec: ReportSpec, key: str, out_dir: Path) -> ReportResult | None:
-    """The cached result of ``spec`` if it was rendered with ``key`` and its HTML is there."""
-    cached = _load_cached(out_dir, spec.name)
-    if not cached or cached.get("key") != key or cached.get("status") != "rendered":
-        return None
-    if not (out_dir / links.report_page(spec.name)).is_file():
-        return None
-    return ReportResult(**{**cached, "status": "up_to_date"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -350,51 +263,6 @@ def default_jobs() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-class _Progress:
-    """Counts finished reports, caches the rendered ones and prints one line per report."""
-
-    def __init__(self, total: int, done: int, out_dir: Path, progress: Callable[[str], None]):
-        self.total, self.done, self.out_dir, self.progress = total, done, out_dir, progress
-        self.results: dict[str, ReportResult] = {}
-        #: key_parts of each report by name, saved with its render (what --dry-run compares)
-        self.inputs: dict[str, dict[str, str]] = {}
-
-    def starting(self, spec: ReportSpec) -> None:
-        self.progress(f"[{self.done + 1}/{self.total}] {spec.title} …")
-
-    def record(self, res: ReportResult) -> None:
-        self.done += 1
-        self.results[res.name] = res
-        where = f"[{self.done}/{self.total}] {res.title}"
-        if res.status == "rendered":
-            res.inputs = self.inputs.get(res.name, {})
-            _save_cached(self.out_dir, res)
-            self.progress(f"{where}: rendered in {res.seconds:.1f} s")
-        else:
-            self.progress(f"{where}: FAILED after {res.seconds:.1f} s: {res.error}")
-
-
-def _split_up_to_date(
-    specs: list[ReportSpec],
-    parts: dict[str, dict[str, str]],
-    out_dir: Path,
-    *,
-    force: bool,
-):
-    """(results of up-to-date reports by name, [(spec, key) still to run]); ``parts``: the
-    :func:`key_parts` of every spec by name."""
-    skipped: dict[str, ReportResult] = {}
-    todo: list[tuple[ReportSpec, str]] = []
-    for spec in specs:
-        key = key_of(parts[spec.name])
-        cached = None if force else _up_to_date(spec, key, out_dir)
-        if cached is not None:
-            skipped[spec.name] = cached
-        else:
-            todo.append((spec, key))
-    return skipped, todo
-
-
 def _run_task(spec: ReportSpec, key: str, options: dict) -> ReportResult:
     """:func:`run_one` as an executor's task: every argument positional, since a pool's
     ``submit`` may take keywords of its own (dask's ``key``, ``workers``, ``retries``)."""
@@ -551,30 +419,3 @@ def _site_analysis(specs: list[ReportSpec], corpus_dir: Path, out_dir: Path):
         as_of=params.get("as_of") or None,
     )
     return analysis
-
-
-def _earlier_names(specs: list[ReportSpec], out_dir: Path) -> list[str]:
-    """Reports rendered by an earlier run and still on disk (the header links to them too)."""
-    names = {s.name for s in specs}
-    return [
-        c.stem
-        for c in sorted((out_dir / ".cache").glob("*.json"))
-        if c.stem not in names and (out_dir / links.report_page(c.stem)).is_file()
-    ]
-
-
-def _with_earlier_reports(
-    results: list[ReportResult], out_dir: Path, site: SiteMap
-) -> list[ReportResult]:
-    """This run's results plus reports rendered earlier that belong to this site (a one-year
-    re-run keeps the others listed; a report of another corpus's city does not)."""
-    names, pages_now = {r.name for r in results}, set(site.pages())
-    earlier = []
-    for cache in sorted((out_dir / ".cache").glob("*.json")):
-        data = _load_cached(out_dir, cache.stem)
-        if not data or data.get("name") in names:
-            continue
-        page = links.report_page(cache.stem)
-        if page in pages_now and (out_dir / page).is_file():
-            earlier.append(ReportResult(**{**data, "status": "earlier"}))
-    return sorted([*results, *earlier], key=lambda r: (_KIND_RANK.get(r.kind, 9), r.name))
