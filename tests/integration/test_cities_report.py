@@ -11,22 +11,22 @@ date, and the runner and the dry run say so. To keep the renders short, the repo
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 import shutil
 import warnings
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from corpus_files import add_document
 from qzanalysis import cli, cli_errors, links, paths, saved
 from qzanalysis.cities import CityError
 from qzanalysis.pipeline import analyse
 from qzanalysis.report import plan_reports, run_reports
 from qzanalysis.report import runner as report_runner
 from qzanalysis.report.dryrun import explain
+from site_links import broken_links, read_pages
 
 TWO_CITIES = Path(__file__).resolve().parents[1] / "fixtures" / "two_cities"
 LISHUI, QUZHOU = "丽水市", "衢州市"
@@ -77,45 +77,6 @@ def _render(corpus: Path, out: Path):
     return a, specs, {r.name: r for r in results}, log
 
 
-def _pages(out: Path) -> dict[str, str]:
-    return {
-        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")
-    }
-
-
-def _normal(path: str) -> str:
-    out: list[str] = []
-    for part in path.split("/"):
-        if part == "..":
-            out.pop()
-        elif part not in ("", "."):
-            out.append(part)
-    return "/".join(out)
-
-
-def _broken_links(pages: dict[str, str], out: Path) -> list[tuple[str, str]]:
-    """Relative links whose page or #fragment does not exist (as tests/integration/test_site.py)."""
-    ids = {name: {html.unescape(i) for i in _ID.findall(text)} for name, text in pages.items()}
-    broken = []
-    for page, text in pages.items():
-        for href in _HREF.findall(text):
-            parts = urlsplit(html.unescape(href))
-            if parts.scheme or href.startswith("//"):
-                continue
-            target = (
-                _normal(f"{Path(page).parent.as_posix()}/{unquote(parts.path)}")
-                if parts.path
-                else page
-            )
-            if target == "tables" or (out / target).is_dir():
-                continue
-            missing = target not in pages and not (out / target).is_file()
-            fragments = {parts.fragment, unquote(parts.fragment)}
-            if missing or (parts.fragment and not fragments & ids.get(target, set())):
-                broken.append((page, href))
-    return broken
-
-
 def _city_pages(pages: dict[str, str], a, city: str) -> list[str]:
     """The pages of one city: everything under its key, and its documents' source pages."""
     documents = {links.source_page(d.doc_id) for d in a.for_city(city).corpus}
@@ -128,14 +89,10 @@ def _statement_ids(a, city: str) -> set[str]:
 
 
 def _add_lishui_2026(corpus: Path) -> None:
-    (corpus / "lishui_wr2026.txt").write_text(LISHUI_2026, encoding="utf-8")
-    digest = hashlib.sha256(LISHUI_2026.encode("utf-8")).hexdigest()
-    with open(corpus / "manifest.csv", "a", encoding="utf-8") as f:
-        f.write(
-            f"lishui_wr2026,lishui_wr2026.txt,2026年丽水市人民政府工作报告,work_report,"
-            f"丽水市人民政府,2026-01-22,丽水市,331100,utf-8,invented for the test,{digest},"
-            "invented test document\n"
-        )
+    add_document(corpus, "lishui_wr2026", LISHUI_2026, title="2026年丽水市人民政府工作报告",
+                 doc_type="work_report", issuer="丽水市人民政府", published="2026-01-22",
+                 city="丽水市", city_code="331100", source="invented for the test",
+                 notes="invented test document")  # fmt: skip
 
 
 @pytest.mark.slow
@@ -151,12 +108,12 @@ def test_each_city_gets_its_reports_and_a_new_document_reruns_only_its_city(tmp_
     assert [s.parameters.get("city") for s in specs] == [LISHUI, QUZHOU, None]
 
     # One set of pages per city, under its key; none at the one-city paths.
-    pages = _pages(out)
+    pages = read_pages(out)
     for page in ("html/331100/year_2024.html", "html/330800/year_2024.html", "html/cities.html",
                  "html/331100/indicators/gdp.html", "html/330800/indicators/gdp.html"):  # fmt: skip
         assert page in pages, page
     assert not {"html/year_2024.html", "html/indicators/gdp.html"} & set(pages)
-    assert not _broken_links(pages, out)
+    assert not broken_links(pages, out)
 
     # No page of one city names a statement of the other; its own indicator page shows its own.
     for city, other in ((LISHUI, QUZHOU), (QUZHOU, LISHUI)):
@@ -189,7 +146,7 @@ def test_each_city_gets_its_reports_and_a_new_document_reruns_only_its_city(tmp_
     }, [r.error for r in results.values()]  # fmt: skip
     assert "1 of 3 report(s) up to date (use --force to re-run them)" in log, log
     assert f"{QUZHOU}: 75 source and indicator page(s) up to date" in log, log
-    pages = _pages(out)
+    pages = read_pages(out)
     assert "lishui_wr2026" in pages["html/331100/year_2024.html"]  # its footer lists it
     assert "lishui_wr2026" not in pages["html/330800/year_2024.html"]
 

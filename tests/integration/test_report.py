@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from corpus_files import add_document
 from qzanalysis import cli, paths, report
 from qzanalysis.report import (
     NOTEBOOKS,
@@ -410,19 +411,14 @@ def test_the_years_come_from_the_corpus(corpus_copy):
     2026-01 (wr2026_highlights, setting out 2026): year reviews 2019-2026 and an overview over
     the same span, with no --years. A document of November 2026 speaking for 2027 (a work
     report's outline, published after October: the next year's) adds the 2027 review."""
-    import hashlib
 
     specs = plan_reports(corpus_copy, only=["overview", "year"])
     assert [s.name for s in specs][1:] == [f"year_{y}" for y in range(2019, 2027)]
     assert specs[0].parameters["first_year"] == 2019 and specs[0].parameters["last_year"] == 2026
     text = "2027年全市经济社会发展的主要预期目标是：地区生产总值增长6%左右。\n"
-    (corpus_copy / "wr2027_outline.txt").write_text(text, encoding="utf-8")
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    with open(corpus_copy / "manifest.csv", "a", encoding="utf-8") as f:
-        f.write(
-            f"wr2027_outline,wr2027_outline.txt,2027年政府工作报告提纲,work_report_excerpt,"
-            f"衢州市人民政府,2026-11-20,衢州市,utf-8,test document,{digest},\n"
-        )
+    add_document(corpus_copy, "wr2027_outline", text, title="2027年政府工作报告提纲",
+                 doc_type="work_report_excerpt", issuer="衢州市人民政府", published="2026-11-20",
+                 city="衢州市", source="test document")  # fmt: skip
     years = [s.parameters["year"] for s in plan_reports(corpus_copy, only=["year"])]
     assert years == list(range(2019, 2028))
 

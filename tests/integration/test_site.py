@@ -8,34 +8,26 @@ it, so every number's evidence link lands on its highlighted statement.
 
 from __future__ import annotations
 
-import html
 import re
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 
 from qzanalysis import __version__, links
 from qzanalysis.pipeline import analyse
+from site_links import broken_links, read_pages, relative_links
 
 pytestmark = pytest.mark.slow
-
-_HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
-_ID = re.compile(r'\bid="([^"]*)"')
 
 
 @pytest.fixture(scope="module")
 def site(rendered_reports):
     out = rendered_reports.out_dir
-    pages = {
-        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")
-    }
-    ids = {name: {html.unescape(i) for i in _ID.findall(text)} for name, text in pages.items()}
-    return out, pages, ids
+    return out, read_pages(out)
 
 
 def test_every_page_of_the_site_is_rendered(site):
-    out, pages, _ = site
+    out, pages = site
     a = analyse()
     from qzanalysis.compare.history import indicators_with_targets
 
@@ -51,53 +43,21 @@ def test_every_page_of_the_site_is_rendered(site):
     assert links.report_page("cities") == "html/cities.html"
 
 
-def _resolve(page: str, href: str) -> tuple[str, str] | None:
-    """(target page, fragment) of a relative link, or None for web, data: and mail links."""
-    parts = urlsplit(html.unescape(href))
-    if parts.scheme or href.startswith("//"):
-        return None
-    if not parts.path:  # "#fragment" on the same page
-        return page, parts.fragment
-    target = (Path(page).parent / unquote(parts.path)).as_posix()
-    return target, parts.fragment
-
-
-def _normal(path: str) -> str:
-    out: list[str] = []
-    for part in path.split("/"):
-        if part == "..":
-            out.pop()
-        elif part not in ("", "."):
-            out.append(part)
-    return "/".join(out)
-
-
 def test_every_link_and_every_evidence_anchor_resolves(site):
-    out, pages, ids = site
-    broken, evidence = [], 0
-    for page, text in pages.items():
-        for href in _HREF.findall(text):
-            resolved = _resolve(page, href)
-            if resolved is None:
-                continue
-            target, fragment = _normal(resolved[0]), resolved[1]
-            if target.endswith("/") or target == "tables":  # the tables folder
-                assert (out / target).is_dir(), f"{page}: {href}"
-                continue
-            if target not in pages and not (out / target).is_file():
-                broken.append((page, href, "no such page"))
-            elif fragment and not {fragment, unquote(fragment)} & ids.get(target, set()):
-                # a browser matches the fragment as written, then percent-decoded
-                broken.append((page, href, "no such anchor"))
-            if target.startswith(links.SOURCES_DIR) and unquote(fragment).startswith("st-"):
-                evidence += 1
+    out, pages = site
+    broken = broken_links(pages, out)
     assert not broken, f"{len(broken)} broken link(s), e.g. {broken[:5]}"
+    evidence = sum(
+        1
+        for _, _, target, fragment in relative_links(pages)
+        if target.startswith(links.SOURCES_DIR) and unquote(fragment).startswith("st-")
+    )
     print(f"\n{len(pages)} pages, {evidence} evidence links to highlighted statements")
     assert evidence > 200
 
 
 def test_every_page_has_viewport_header_contents_and_citation(site):
-    _, pages, _ = site
+    _, pages = site
     for name, text in pages.items():
         assert re.search(r'<meta [^>]*name="viewport"', text), name
         assert 'class="qz-nav"' in text, name
@@ -111,7 +71,7 @@ def test_every_page_has_viewport_header_contents_and_citation(site):
 
 
 def test_reports_open_with_their_findings_and_fold_the_rest(site):
-    _, pages, _ = site
+    _, pages = site
     year = pages[links.report_page("year_2020")]
     findings, details = year.index("Findings"), year.index('class="qz-collapsed"')
     assert findings < year.index("What the corpus covers for this year")

@@ -263,9 +263,12 @@ def test_the_initializer_is_harmless_elsewhere(monkeypatch):
     assert runner._die_with_parent(os.getpid()) is False
 
 
+#: A parent that starts one worker (which writes its pid, then sleeps) and sleeps itself;
+#: POOL is a bare pool with the initializer, or the package's own local pool (spawned workers).
 _PARENT = """
 import os, sys, time
 from concurrent.futures import ProcessPoolExecutor
+from qzanalysis.executors import make_executor
 from qzanalysis.report.runner import _die_with_parent
 
 def work(path):
@@ -274,35 +277,19 @@ def work(path):
     time.sleep(60)
 
 if __name__ == "__main__":
-    pool = ProcessPoolExecutor(1, initializer=_die_with_parent, initargs=(os.getpid(),))
+    pool = POOL
     pool.submit(work, sys.argv[1])
     time.sleep(60)
 """
-
-
-#: The same parent on the package's own local pool (spawned workers, executors.make_executor).
-_PARENT_ON_THE_LOCAL_POOL = """
-import os, sys, time
-from qzanalysis.executors import make_executor
-
-def work(path):
-    with open(path, "w") as f:
-        f.write(str(os.getpid()))
-    time.sleep(60)
-
-if __name__ == "__main__":
-    pool = make_executor("local", jobs=2).__enter__()
-    pool.submit(work, sys.argv[1])
-    time.sleep(60)
-"""
+_BARE_POOL = "ProcessPoolExecutor(1, initializer=_die_with_parent, initargs=(os.getpid(),))"
+_LOCAL_POOL = 'make_executor("local", jobs=2).__enter__()'
 
 
 @linux_only
-@pytest.mark.parametrize("parent_script", [_PARENT, _PARENT_ON_THE_LOCAL_POOL],
-                         ids=["bare-pool", "make_executor"])  # fmt: skip
-def test_kill_9_of_the_parent_kills_its_workers(tmp_path, parent_script):
+@pytest.mark.parametrize("pool", [_BARE_POOL, _LOCAL_POOL], ids=["bare-pool", "make_executor"])
+def test_kill_9_of_the_parent_kills_its_workers(tmp_path, pool):
     script = tmp_path / "parent.py"
-    script.write_text(textwrap.dedent(parent_script), encoding="utf-8")
+    script.write_text(textwrap.dedent(_PARENT).replace("POOL", pool, 1), encoding="utf-8")
     pid_file = tmp_path / "worker.pid"
     parent = subprocess.Popen([sys.executable, str(script), str(pid_file)])
     try:

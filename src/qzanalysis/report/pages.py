@@ -26,7 +26,6 @@ from ..notebook import ITABLE_OPTIONS, headline_view, linked, styled
 from ..pipeline import Analysis
 from ..tables import atomic_write
 from .html import embed_cjk_font, font_style, index_body, page_chars
-from .scope import documents_digest, key_parameters
 from .site import TOC_HERE, CitySite, SiteMap, citation_html, e, nav_html, page
 from .sources import SOURCE_CSS, source_body
 
@@ -371,10 +370,10 @@ def _write_city_pages(
 ) -> int:
     """One city's source and indicator pages (``a``: its analysis); they share one embedded
     font subset."""
-    mine = {**digests, "corpus": documents_digest(a.corpus)}
+    mine = {**digests, "corpus": a.corpus.fingerprint()}
     wanted = [links.source_page(d) for d, _ in city.documents]
     wanted += [city.indicator(i) for i, _ in city.indicators]
-    key = site_key(mine, site, key_parameters(a.parameters), wanted)
+    key = site_key(mine, site, a.parameters, wanted)
     stamp = out_dir / ".cache" / (f"pages.{city.key}.key" if city.key else "pages.key")
     who = f"{city.city}: " if city.key else ""
     fresh = not force and stamp.is_file() and stamp.read_text(encoding="utf-8") == key

@@ -6,7 +6,8 @@ tracked to the year, its pace calls and self-reported completion), outcomes, cov
 and standing goals; a plan report that plan's targets, goals and pace; an overview every table
 of its city; the cross-city report every table of every city. The runner
 hashes them as the key parts ``documents`` and ``rows``
-(:func:`qzanalysis.report.runner.key_parts`), so a document added to one city re-runs that
+(:func:`qzanalysis.report.cache.key_parts`; the documents by
+:meth:`qzanalysis.corpus.Corpus.fingerprint`), so a document added to one city re-runs that
 city's reports and the cross-city one, never another city's.
 
 Everything here asks the analysis (:class:`qzanalysis.pipeline.Analysis`); no domain rule lives
@@ -18,36 +19,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
-from ..corpus import Corpus, Document
 from .specs import ReportSpec
-
-#: Analysis parameters a report's key leaves to another part: ``corpus_fingerprint`` hashes the
-#: city's documents, which :func:`documents_digest` already covers as the part ``documents``.
-NOT_READ = ("corpus_fingerprint",)
-
-
-def key_parameters(parameters: Mapping[str, object]) -> dict[str, object]:
-    """An analysis's parameters as a key hashes them (without :data:`NOT_READ`)."""
-    return {name: value for name, value in parameters.items() if name not in NOT_READ}
 
 
 def scope(spec: ReportSpec, analysis):
     """The analysis a report reads: its city's, or the whole one (the cross-city report, and
     every report of a one-city corpus)."""
     return analysis.for_city(spec.city) if spec.city else analysis
-
-
-def documents_digest(documents: Corpus | Iterable[Document]) -> str:
-    """Hash of the documents a report reads: each one's manifest row (every column) and the
-    sha256 of its bytes, in manifest order."""
-    h = hashlib.sha256()
-    for doc in documents:
-        h.update(json.dumps(doc.metadata, sort_keys=True, ensure_ascii=False).encode())
-    return h.hexdigest()
 
 
 def report_rows(spec: ReportSpec, a) -> dict[str, object]:
@@ -58,7 +40,7 @@ def report_rows(spec: ReportSpec, a) -> dict[str, object]:
         return _year_rows(a, int(params["year"]))
     if spec.kind == "plan" and "plan" in params:
         return _plan_rows(a, str(params["plan"]))
-    return {**held_tables(a), "parameters": key_parameters(a.parameters)}
+    return {**held_tables(a), "parameters": a.parameters}
 
 
 def held_tables(a) -> dict[str, pd.DataFrame]:
@@ -85,7 +67,7 @@ def _year_rows(a, year: int) -> dict[str, object]:
         "coverage": a.coverage[a.coverage["year"] == year],
         "ratchet": a.ratchet[a.ratchet["year"] == year],
         "goals": a.goals_standing(year),
-        "parameters": key_parameters(a.parameters),
+        "parameters": a.parameters,
     }
 
 
@@ -99,7 +81,7 @@ def _plan_rows(a, plan: str) -> dict[str, object]:
         "goals": goals,
         "pace": a.pace[a.pace["target_year"] == end],
         "derived": a.derived[a.derived["indicator_id"].isin(goals["indicator_id"])],
-        "parameters": key_parameters(a.parameters),
+        "parameters": a.parameters,
     }
 
 
@@ -121,4 +103,4 @@ def rows_digest(rows: Mapping[str, object]) -> str:
 def read_parts(spec: ReportSpec, analysis) -> dict[str, str]:
     """The key parts of what ``spec``'s report reads: ``documents`` and ``rows``."""
     a = scope(spec, analysis)
-    return {"documents": documents_digest(a.corpus), "rows": rows_digest(report_rows(spec, a))}
+    return {"documents": a.corpus.fingerprint(), "rows": rows_digest(report_rows(spec, a))}
